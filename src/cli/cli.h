@@ -1,0 +1,51 @@
+/* cli.h - shared helpers of the contam command-line program. Only src/cli
+ * prints or exits; it uses the library's public headers only. */
+#ifndef CONTAM_CLI_H
+#define CONTAM_CLI_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "common/common.h"
+
+enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2, CLI_GATE = 3 };
+
+/* One option of a subcommand. */
+typedef struct {
+    const char *name;  /* long name without "--" */
+    char short_name;   /* 0 if none */
+    int has_arg;
+    int id;
+} cli_opt;
+
+/* Iterates argv: --name=value, --name value, -x value, "--" ends options,
+ * "-" is a positional argument. */
+typedef struct {
+    int argc;
+    char **argv;
+    int i;
+    int no_more_opts;
+    const char *cmd;
+} cli_parser;
+
+enum { CLI_POSITIONAL = -1, CLI_END = -2, CLI_BAD = -3 };
+
+void cli_parser_init(cli_parser *p, const char *cmd, int argc, char **argv);
+/* Returns an option id, CLI_POSITIONAL (*val = the argument), CLI_END, or
+ * CLI_BAD after printing a usage error. */
+int cli_next(cli_parser *p, const cli_opt *opts, const char **val);
+
+/* Usage error: "contam CMD: MESSAGE" + hint on stderr; returns CLI_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) CONTAM_PRINTF(2, 3);
+/* Prints "contam: error: <formatted err>" on stderr; returns CLI_FAIL. */
+int cli_report_error(const contam_err *e);
+/* Parses an unsigned number (K/M/G suffixes) within [lo, hi]. -1 and a usage
+ * message on failure. */
+int cli_parse_u64(const char *cmd, const char *opt, const char *s, uint64_t lo, uint64_t hi,
+                  uint64_t *out);
+/* Checks ferror/fclose on stdout before a successful exit (jq's habit). */
+int cli_finish_stdout(int rc);
+
+int cli_scan_main(int argc, char **argv);
+
+#endif

@@ -1,0 +1,307 @@
+/* cli_scan.c - `contam scan`: options -> bench_load -> scan_run ->
+ * report_write_scan into an atomic output directory. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench/bench.h"
+#include "cli/cli.h"
+#include "io/io.h"
+#include "report/report.h"
+#include "scan/scan.h"
+
+static const char HELP[] =
+    "Usage: contam scan --bench PATH --out DIR [OPTIONS] CORPUS...\n"
+    "\n"
+    "Measure every benchmark item's n-gram overlap with the corpus and write\n"
+    "DIR/items.jsonl, DIR/report.json, DIR/clean/ and DIR/dirty/ (the benchmark's\n"
+    "own records, byte for byte, split by the first method's verdict).\n"
+    "CORPUS: files or directories (recursive), zstd, gzip or plain by content;\n"
+    "JSONL records, or *.txt files as one document each; '-' reads stdin.\n"
+    "\n"
+    "Benchmark:\n"
+    "  -b, --bench PATH        benchmark file or directory (repeatable)\n"
+    "  -p, --preset NAME       mmlu, gsm8k, arc, truthfulqa, hellaswag\n"
+    "      --text-fields LIST  generic layout: fields forming the item text, the\n"
+    "                          first is the question, the rest answers (a,b.c)\n"
+    "      --label-field F, --subject-field F, --id-field F\n"
+    "Methods:\n"
+    "  -m, --method LIST       gpt3 (default), lmeval, palm, llama2, gpt4, custom;\n"
+    "                          comma-separated, the first one decides clean/dirty\n"
+    "      --n N               custom: n-gram length in words\n"
+    "      --threshold T       custom: dirty when matched/eligible >= T (0..1 or %%)\n"
+    "      --corpus-df N       gpt3: ignore n-grams in more than N corpus docs (10)\n"
+    "      --bench-df N        ignore n-grams shared by more than N items (10)\n"
+    "      --short skip|whole  items shorter than n: too_short (skip, default) or\n"
+    "                          matched as one sequence when >= 5 tokens (whole)\n"
+    "      --digits keep|zero  keep digits (default) or map every digit to 0\n"
+    "Corpus:\n"
+    "      --text-field F      JSON field with the text (default text; a.b paths)\n"
+    "      --doc-field F       JSON field naming the document (e.g. meta.pile_set_name)\n"
+    "      --max-line SIZE     longest record accepted (default 256M)\n"
+    "      --strict            an invalid record is fatal (default: count and skip)\n"
+    "      --keep-going        a failed corpus file does not stop the others; the\n"
+    "                          report lists it and the exit code is 1\n"
+    "Output:\n"
+    "  -o, --out DIR           output directory (replaced atomically)\n"
+    "      --max-matches N     provenance entries per item (default 5, max 100)\n"
+    "  -t, --threads N         worker threads (default: all cores); results are\n"
+    "                          identical for every N\n"
+    "  -q, --quiet             no progress or summary on stderr\n"
+    "  -h, --help              show this text\n"
+    "\n"
+    "Exit codes: 0 ok, 1 failure (including failed files with --keep-going),\n"
+    "2 usage error.\n";
+
+enum {
+    O_BENCH = 1, O_PRESET, O_TEXT_FIELDS, O_LABEL, O_SUBJECT, O_ID, O_METHOD, O_N, O_THRESHOLD,
+    O_CORPUS_DF, O_BENCH_DF, O_SHORT, O_DIGITS, O_TEXT_FIELD, O_DOC_FIELD, O_MAX_LINE, O_STRICT,
+    O_KEEP_GOING, O_OUT, O_MAX_MATCHES, O_THREADS, O_QUIET, O_HELP, O_SEED
+};
+
+static const cli_opt OPTS[] = {
+    {"bench", 'b', 1, O_BENCH},         {"preset", 'p', 1, O_PRESET},
+    {"text-fields", 0, 1, O_TEXT_FIELDS}, {"label-field", 0, 1, O_LABEL},
+    {"subject-field", 0, 1, O_SUBJECT}, {"id-field", 0, 1, O_ID},
+    {"method", 'm', 1, O_METHOD},       {"n", 0, 1, O_N},
+    {"threshold", 0, 1, O_THRESHOLD},   {"corpus-df", 0, 1, O_CORPUS_DF},
+    {"bench-df", 0, 1, O_BENCH_DF},     {"short", 0, 1, O_SHORT},
+    {"digits", 0, 1, O_DIGITS},         {"text-field", 0, 1, O_TEXT_FIELD},
+    {"doc-field", 0, 1, O_DOC_FIELD},   {"max-line", 0, 1, O_MAX_LINE},
+    {"strict", 0, 0, O_STRICT},         {"keep-going", 0, 0, O_KEEP_GOING},
+    {"out", 'o', 1, O_OUT},             {"max-matches", 0, 1, O_MAX_MATCHES},
+    {"threads", 't', 1, O_THREADS},     {"quiet", 'q', 0, O_QUIET},
+    {"help", 'h', 0, O_HELP},           {"seed", 0, 1, O_SEED},
+    {NULL, 0, 0, 0},
+};
+
+typedef struct {
+    double start;
+    int shown;
+} progress_state;
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Live line on a terminal only: logs stay clean. */
+static void on_progress(const scan_progress *p, void *user)
+{
+    progress_state *ps = user;
+    double el = now() - ps->start;
+    double mbs = el > 0 ? (double)p->bytes_done / 1e6 / el : 0;
+    double frac = p->raw_total ? (double)p->raw_done / (double)p->raw_total : 0;
+    double eta = frac > 0.01 ? el * (1 - frac) / frac : 0;
+    fprintf(stderr, "\r\033[Kscan: %u/%u files, %.0f MB text, %llu records, %.0f MB/s, %3.0f%%, ETA %.0fs",
+            p->files_done, p->files_total, (double)p->bytes_done / 1e6,
+            (unsigned long long)p->records_done, mbs, frac * 100, eta);
+    ps->shown = 1;
+}
+
+typedef struct {
+    const char **bench;
+    size_t nbench;
+    const char **corpus;
+    size_t ncorpus;
+    const char *out, *methods;
+    uint64_t n, corpus_df;
+    double threshold;
+    int quiet;
+} scan_args;
+
+static int parse_args(int argc, char **argv, scan_args *a, bench_options *bo, scan_options *so)
+{
+    cli_parser p;
+    cli_parser_init(&p, "scan", argc, argv);
+    const char *v;
+    int id;
+    uint64_t u;
+    while ((id = cli_next(&p, OPTS, &v)) != CLI_END) {
+        switch (id) {
+        case CLI_BAD: return CLI_USAGE;
+        case CLI_POSITIONAL: a->corpus[a->ncorpus++] = v; break;
+        case O_HELP: fputs(HELP, stdout); return -1;
+        case O_BENCH: a->bench[a->nbench++] = v; break;
+        case O_PRESET: bo->preset = v; break;
+        case O_TEXT_FIELDS: bo->text_fields = v; break;
+        case O_LABEL: bo->label_field = v; break;
+        case O_SUBJECT: bo->subject_field = v; break;
+        case O_ID: bo->id_field = v; break;
+        case O_METHOD: a->methods = v; break;
+        case O_N:
+            if (cli_parse_u64("scan", "n", v, 1, 1000, &a->n)) return CLI_USAGE;
+            break;
+        case O_THRESHOLD:
+            if (contam_parse_fraction(v, 0, 1, &a->threshold))
+                return cli_usage_error("scan", "--threshold: '%s' is not in 0..1 (or 0%%..100%%)", v);
+            break;
+        case O_CORPUS_DF:
+            if (cli_parse_u64("scan", "corpus-df", v, 1, UINT32_MAX, &a->corpus_df)) return CLI_USAGE;
+            break;
+        case O_BENCH_DF:
+            if (cli_parse_u64("scan", "bench-df", v, 1, UINT32_MAX, &u)) return CLI_USAGE;
+            so->bench_df = (unsigned)u;
+            break;
+        case O_SHORT:
+            if (strcmp(v, "skip") && strcmp(v, "whole"))
+                return cli_usage_error("scan", "--short must be skip or whole, not '%s'", v);
+            so->short_whole = !strcmp(v, "whole");
+            break;
+        case O_DIGITS:
+            if (strcmp(v, "keep") && strcmp(v, "zero"))
+                return cli_usage_error("scan", "--digits must be keep or zero, not '%s'", v);
+            so->digits_zero = !strcmp(v, "zero");
+            break;
+        case O_TEXT_FIELD: so->text_field = v; break;
+        case O_DOC_FIELD: so->doc_field = v; break;
+        case O_MAX_LINE:
+            if (cli_parse_u64("scan", "max-line", v, 16, UINT32_MAX, &so->max_line)) return CLI_USAGE;
+            break;
+        case O_STRICT: so->strict = 1; break;
+        case O_KEEP_GOING: so->keep_going = 1; break;
+        case O_OUT: a->out = v; break;
+        case O_MAX_MATCHES:
+            if (cli_parse_u64("scan", "max-matches", v, 1, 100, &u)) return CLI_USAGE;
+            so->max_matches = (unsigned)u;
+            break;
+        case O_THREADS:
+            if (cli_parse_u64("scan", "threads", v, 1, 1024, &u)) return CLI_USAGE;
+            so->threads = (int)u;
+            break;
+        case O_SEED:
+            if (cli_parse_u64("scan", "seed", v, 0, UINT64_MAX, &so->seed)) return CLI_USAGE;
+            break;
+        case O_QUIET: a->quiet = 1; break;
+        }
+    }
+    if (!a->nbench)
+        return cli_usage_error("scan", "--bench is required");
+    if (!a->out)
+        return cli_usage_error("scan", "--out is required");
+    if (!a->ncorpus)
+        return cli_usage_error("scan", "no corpus files given");
+    if (!bo->preset && !bo->text_fields)
+        return cli_usage_error("scan", "give --preset or --text-fields");
+    char why[200];
+    if (scan_methods_parse(a->methods, (unsigned)a->n, a->threshold, (unsigned)a->corpus_df,
+                           so->methods, &so->nmethods, why, sizeof why))
+        return cli_usage_error("scan", "--method: %s", why);
+    return CLI_OK;
+}
+
+static void print_summary(const scan_result *r, const char *out, double secs)
+{
+    size_t nm = r->opt.nmethods;
+    fprintf(stderr, "contam scan: %zu items; %llu documents, %.1f MB of text in %.2f s (%.0f MB/s)\n",
+            r->nitems, (unsigned long long)r->docs, (double)r->bytes / 1e6, secs,
+            secs > 0 ? (double)r->bytes / 1e6 / secs : 0.0);
+    for (size_t m = 0; m < nm; m++) {
+        size_t dirty = 0, short_ = 0, notclean = 0;
+        for (size_t i = 0; i < r->nitems; i++) {
+            uint8_t v = r->stats[i * nm + m].verdict;
+            dirty += v == SCAN_DIRTY;
+            short_ += v == SCAN_TOO_SHORT;
+            notclean += v == SCAN_NOT_CLEAN;
+        }
+        fprintf(stderr, "  %-7s dirty %zu/%zu (%.2f%%)", r->opt.methods[m].name, dirty, r->nitems,
+                r->nitems ? 100.0 * (double)dirty / (double)r->nitems : 0.0);
+        if (r->opt.methods[m].rule == SCAN_RULE_COVERAGE)
+            fprintf(stderr, ", not_clean %zu", notclean);
+        fprintf(stderr, ", too_short %zu\n", short_);
+    }
+    if (r->bad_records)
+        fprintf(stderr, "  skipped %llu bad corpus records (see report.json corpus.inputs)\n",
+                (unsigned long long)r->bad_records);
+    fprintf(stderr, "  wrote %s/{items.jsonl,report.json,clean/,dirty/}\n", out);
+}
+
+int cli_scan_main(int argc, char **argv)
+{
+    scan_args a;
+    memset(&a, 0, sizeof a);
+    a.methods = "gpt3";
+    a.corpus_df = 10;
+    a.bench = calloc((size_t)argc + 1, sizeof *a.bench);
+    a.corpus = calloc((size_t)argc + 1, sizeof *a.corpus);
+    if (!a.bench || !a.corpus) {
+        fprintf(stderr, "contam: error: out of memory\n");
+        free(a.bench);
+        free(a.corpus);
+        return CLI_FAIL;
+    }
+    bench_options bo;
+    memset(&bo, 0, sizeof bo);
+    scan_options so;
+    scan_options_init(&so);
+    int rc = parse_args(argc, argv, &a, &bo, &so);
+    bench_set *b = NULL;
+    scan_result *r = NULL;
+    io_filelist corpus = {0};
+    io_outdir *od = NULL;
+    const char **paths = NULL;
+    contam_err err;
+    contam_err_clear(&err);
+    if (rc) {
+        rc = rc < 0 ? CLI_OK : rc;
+        goto done;
+    }
+    progress_state ps = {now(), 0};
+    if (!a.quiet && isatty(STDERR_FILENO)) {
+        so.progress = on_progress;
+        so.progress_user = &ps;
+    }
+    rc = CLI_FAIL;
+    /* Check the output directory first so a long scan is not wasted. */
+    if (io_outdir_begin(a.out, &od, &err) != CONTAM_OK ||
+        bench_load(a.bench, a.nbench, &bo, &b, &err) != CONTAM_OK ||
+        io_filelist_expand(a.corpus, a.ncorpus, &corpus, &err) != CONTAM_OK) {
+        cli_report_error(&err);
+        goto done;
+    }
+    if (corpus.n == 0) {
+        fprintf(stderr, "contam: error: no corpus files found under the given paths\n");
+        goto done;
+    }
+    paths = calloc(corpus.n, sizeof *paths);
+    if (!paths)
+        goto done;
+    for (size_t i = 0; i < corpus.n; i++)
+        paths[i] = corpus.v[i].path;
+    contam_status st = scan_run(b, paths, corpus.n, &so, &r, &err);
+    if (ps.shown)
+        fputs("\r\033[K", stderr);
+    if (st != CONTAM_OK) {
+        cli_report_error(&err);
+        goto done;
+    }
+    report_meta meta = {"scan", a.bench, a.nbench};
+    if (report_write_scan(od, b, r, &meta, &err) != CONTAM_OK ||
+        io_outdir_commit(od, &err) != CONTAM_OK) {
+        cli_report_error(&err);
+        goto done;
+    }
+    if (!a.quiet)
+        print_summary(r, a.out, now() - ps.start);
+    rc = CLI_OK;
+    if (r->nfailed) {
+        for (size_t f = 0; f < r->nfiles; f++)
+            if (r->files[f].failed)
+                fprintf(stderr, "contam: error: %s\n", r->files[f].error);
+        fprintf(stderr, "contam: %zu corpus file(s) failed (--keep-going); outputs list them\n",
+                r->nfailed);
+        rc = CLI_FAIL;
+    }
+done:
+    io_outdir_free(od);
+    scan_result_free(r);
+    bench_set_free(b);
+    io_filelist_free(&corpus);
+    free(paths);
+    free(a.bench);
+    free(a.corpus);
+    return rc;
+}

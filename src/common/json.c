@@ -1,0 +1,32 @@
+/* json.c - the one place that touches cJSON's global configuration (its
+ * allocation hooks) and the dotted-path lookup every JSONL reader shares. */
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "common/common.h"
+
+const struct cJSON *contam_json_path(const struct cJSON *root, const char *dotted)
+{
+    const cJSON *cur = root;
+    const char *p = dotted;
+    char key[256];
+    while (cur && *p) {
+        const char *dot = strchr(p, '.');
+        size_t len = dot ? (size_t)(dot - p) : strlen(p);
+        if (len == 0 || len >= sizeof key || !cJSON_IsObject(cur))
+            return NULL;
+        memcpy(key, p, len);
+        key[len] = '\0';
+        /* Case-sensitive: JSON keys are. */
+        cur = cJSON_GetObjectItemCaseSensitive(cur, key);
+        p = dot ? dot + 1 : p + len;
+    }
+    return cur;
+}
+
+void contam_json_init(void)
+{
+    cJSON_Hooks hooks = {contam_malloc, contam_free};
+    cJSON_InitHooks(&hooks);
+}

@@ -1,0 +1,758 @@
+/* corpus.c - the one pass over the corpus.
+ *
+ * Parallel shape: one OpenMP task per corpus file reads it (decompression is
+ * sequential within a stream) and cuts it into batches of records; each
+ * batch is processed by a task on any thread, or inline by the reader when
+ * enough batches are in flight (this bounds memory). Processing uses the
+ * context of the thread it runs on (tokenizers, per-gram counters), and
+ * batch tasks contain no scheduling points, so a context is never shared.
+ *
+ * Determinism: document frequencies are sums; occurrences are merged keeping
+ * the K smallest by corpus position; file counters are sums; bad-record
+ * samples keep the smallest line numbers. None depends on timing.
+ *
+ * Hot loop: one filter probe per corpus window (a 64-bit word that stays in
+ * cache for benchmark-sized tables); Judy only on filter hits.
+ */
+#include <omp.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+
+#include "io/io.h"
+#include "scan/scan_internal.h"
+
+#define BATCH_BYTES ((size_t)4 << 20)
+#define BATCH_RECORDS 16384
+#define SNIPPET_CONTEXT 80
+#define PROBE_CHUNK 32
+
+typedef struct {
+    size_t off, len;   /* in batch buf */
+    uint64_t lineno, offset;
+} rec_ref;
+
+typedef struct {
+    uint32_t file;
+    contam_buf buf;
+    rec_ref *recs;
+    size_t nrecs, cap;
+    int text_mode;     /* the whole file is one document */
+} batch;
+
+typedef struct {
+    uint32_t table, id;
+    scan_occ occ;
+} event;
+
+/* Per-thread, per-table counters. */
+typedef struct {
+    uint32_t *df;
+    uint64_t *last_doc;
+    uint32_t *evstamp;
+    uint8_t *evcount;
+} thread_table;
+
+typedef struct {
+    ngram_tokenizer *tok[3];
+    uint64_t *prefix;
+    size_t prefix_cap;
+    thread_table tt[SCAN_MAX_TABLES];
+    event *ev;
+    size_t nev, evcap;
+    uint32_t batch_serial;
+    /* per-batch file counters */
+    uint64_t docs, bad_json, missing, invalid_utf8, blank;
+    scan_bad_record bad[SCAN_BAD_SAMPLES];
+    size_t nbad;
+    int oom;
+    contam_err fatal;  /* --strict: first bad record of this batch */
+    int has_fatal;
+} thread_ctx;
+
+typedef struct {
+    scan_plan *plan;
+    scan_result *res;
+    const char *const *files;
+    size_t nfiles;
+    thread_ctx *ctx;
+    int nthreads;
+    int inflight_limit;
+    atomic_int inflight;
+    atomic_int abort;
+    atomic_uint_fast64_t bytes_done, raw_done, records_done;
+    atomic_uint files_done;
+    uint64_t raw_total;
+    double last_progress;
+    /* first fatal error in corpus order (file index, line) */
+    contam_err err;
+    size_t err_file;
+    int has_err;
+} scan_state;
+
+static double now_sec(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Keeps the error of the earliest file (then line), so the reported failure
+ * does not depend on which thread got there first. */
+static void record_error(scan_state *st, size_t file, const contam_err *e)
+{
+#pragma omp critical(scan_err)
+    {
+        if (!st->has_err || file < st->err_file ||
+            (file == st->err_file && e->line < st->err.line)) {
+            st->err = *e;
+            st->err_file = file;
+            st->has_err = 1;
+        }
+    }
+}
+
+static void progress(scan_state *st, int force)
+{
+    if (!st->plan->opt.progress)
+        return;
+#pragma omp critical(scan_progress)
+    {
+        double t = now_sec();
+        if (force || t - st->last_progress >= 0.5) {
+            st->last_progress = t;
+            scan_progress p = {atomic_load(&st->bytes_done), atomic_load(&st->raw_done),
+                               st->raw_total, atomic_load(&st->records_done),
+                               atomic_load(&st->files_done), (unsigned)st->nfiles};
+            st->plan->opt.progress(&p, st->plan->opt.progress_user);
+        }
+    }
+}
+
+/* ---- per-thread context ------------------------------------------------------ */
+
+static int ctx_init(thread_ctx *c, const scan_plan *p)
+{
+    memset(c, 0, sizeof *c);
+    for (int u = 0; u < 3; u++) {
+        if (!p->units[u].used)
+            continue;
+        ngram_config cfg = {(ngram_unit)u, p->opt.digits_zero, p->opt.seed};
+        if (!(c->tok[u] = ngram_tokenizer_create(&cfg)))
+            return -1;
+    }
+    for (size_t t = 0; t < p->ntables; t++) {
+        size_t n = p->tables[t].nids + 1;
+        thread_table *tt = &c->tt[t];
+        tt->df = contam_calloc(n, sizeof *tt->df);
+        tt->last_doc = contam_calloc(n, sizeof *tt->last_doc);
+        tt->evstamp = contam_calloc(n, sizeof *tt->evstamp);
+        tt->evcount = contam_calloc(n, 1);
+        if (!tt->df || !tt->last_doc || !tt->evstamp || !tt->evcount)
+            return -1;
+    }
+    return 0;
+}
+
+static void ctx_free(thread_ctx *c, size_t ntables)
+{
+    for (int u = 0; u < 3; u++)
+        ngram_tokenizer_free(c->tok[u]);
+    for (size_t t = 0; t < ntables; t++) {
+        contam_free(c->tt[t].df);
+        contam_free(c->tt[t].last_doc);
+        contam_free(c->tt[t].evstamp);
+        contam_free(c->tt[t].evcount);
+    }
+    for (size_t k = 0; k < c->nev; k++) {
+        contam_free(c->ev[k].occ.doc);
+        contam_free(c->ev[k].occ.snippet);
+    }
+    contam_free(c->ev);
+    contam_free(c->prefix);
+}
+
+static void add_bad(thread_ctx *c, uint64_t line, const char *reason)
+{
+    if (c->nbad < SCAN_BAD_SAMPLES) {
+        c->bad[c->nbad].line = line;
+        snprintf(c->bad[c->nbad].reason, sizeof c->bad[c->nbad].reason, "%s", reason);
+        c->nbad++;
+    }
+}
+
+/* ---- snippets ------------------------------------------------------------------ */
+
+/* Moves p back (dir < 0) or forward to a UTF-8 character boundary. */
+static size_t utf8_boundary(const char *s, size_t len, size_t p, int dir)
+{
+    while (p > 0 && p < len && ((unsigned char)s[p] & 0xC0) == 0x80)
+        p = dir < 0 ? p - 1 : p + 1;
+    return p;
+}
+
+static char *make_snippet(const char *text, size_t len, size_t s, size_t e)
+{
+    if (e > s + 240)
+        e = utf8_boundary(text, len, s + 240, -1);
+    size_t a = s > SNIPPET_CONTEXT ? utf8_boundary(text, len, s - SNIPPET_CONTEXT, 1) : 0;
+    size_t b = e + SNIPPET_CONTEXT < len ? utf8_boundary(text, len, e + SNIPPET_CONTEXT, -1) : len;
+    char *out = contam_malloc(b - a + 8);
+    if (!out)
+        return NULL;
+    size_t o = 0;
+    if (a > 0)
+        o += (size_t)snprintf(out, 4, "...");
+    int space = 0;
+    for (size_t k = a; k < b; k++) {
+        unsigned char ch = (unsigned char)text[k];
+        if (ch == '\n' || ch == '\r' || ch == '\t' || ch == ' ') {
+            if (!space && o > 0)
+                out[o++] = ' ';
+            space = 1;
+            continue;
+        }
+        if (ch < 0x20)
+            continue;
+        out[o++] = (char)ch;
+        space = 0;
+    }
+    if (b < len) {
+        memcpy(out + o, "...", 3);
+        o += 3;
+    }
+    out[o] = '\0';
+    return out;
+}
+
+/* ---- the hot path ------------------------------------------------------------- */
+
+typedef struct {
+    uint32_t file;
+    uint64_t record, offset;
+    const char *text;
+    size_t len;
+    const char *doc;
+    uint64_t serial;
+} doc_ctx;
+
+static void on_hit(scan_state *st, thread_ctx *c, size_t ti, uint32_t id, const doc_ctx *d,
+                   const ngram_token *tok, size_t i)
+{
+    const scan_table *t = &st->plan->tables[ti];
+    thread_table *tt = &c->tt[ti];
+    if (tt->last_doc[id] == d->serial)
+        return;
+    tt->last_doc[id] = d->serial;
+    if (tt->df[id] != UINT32_MAX)
+        tt->df[id]++;
+    /* Occurrences only matter for the first method's evidence grams; the
+     * first K per batch suffice because batches are in corpus order. */
+    if (!t->provenance)
+        return;
+    if (tt->evstamp[id] != c->batch_serial) {
+        tt->evstamp[id] = c->batch_serial;
+        tt->evcount[id] = 0;
+    }
+    if (tt->evcount[id] >= st->plan->opt.max_matches)
+        return;
+    tt->evcount[id]++;
+    if (c->nev == c->evcap) {
+        size_t ncap = c->evcap ? c->evcap * 2 : 256;
+        event *e2 = contam_realloc(c->ev, ncap * sizeof *e2);
+        if (!e2) {
+            c->oom = 1;
+            return;
+        }
+        c->ev = e2;
+        c->evcap = ncap;
+    }
+    event *ev = &c->ev[c->nev];
+    memset(ev, 0, sizeof *ev);
+    ev->table = (uint32_t)ti;
+    ev->id = id;
+    ev->occ.file = d->file;
+    ev->occ.record = d->record;
+    ev->occ.offset = d->offset;
+    ev->occ.text_offset = tok[i].start;
+    ev->occ.snippet = make_snippet(d->text, d->len, tok[i].start, tok[i + t->n - 1].end);
+    ev->occ.doc = d->doc ? contam_strdup(d->doc) : NULL;
+    if (!ev->occ.snippet || (d->doc && !ev->occ.doc)) {
+        contam_free(ev->occ.snippet);
+        contam_free(ev->occ.doc);
+        c->oom = 1;
+        return;
+    }
+    c->nev++;
+}
+
+static int process_text(scan_state *st, thread_ctx *c, const doc_ctx *d)
+{
+    const scan_plan *p = st->plan;
+    for (int u = 0; u < 3; u++) {
+        if (!c->tok[u])
+            continue;
+        const ngram_token *tok;
+        size_t nt;
+        uint64_t invalid = 0;
+        if (ngram_tokenize(c->tok[u], d->text, d->len, &tok, &nt, &invalid) != CONTAM_OK)
+            return -1;
+        if ((ngram_unit)u == p->opt.methods[0].unit)
+            c->invalid_utf8 += invalid;
+        if (nt + 1 > c->prefix_cap) {
+            size_t ncap = c->prefix_cap ? c->prefix_cap : 4096;
+            while (ncap < nt + 1)
+                ncap *= 2;
+            uint64_t *p2 = contam_realloc(c->prefix, ncap * sizeof *p2);
+            if (!p2)
+                return -1;
+            c->prefix = p2;
+            c->prefix_cap = ncap;
+        }
+        ngram_prefix_fill(tok, nt, c->prefix);
+        for (size_t ti = 0; ti < p->ntables; ti++) {
+            const scan_table *t = &p->tables[ti];
+            if (t->unit != (ngram_unit)u || nt < t->n || t->nids == 0)
+                continue;
+            uint64_t pw = ngram_base_pow(t->n);
+            size_t nwin = nt - t->n + 1;
+            /* Hash a chunk of windows and prefetch their filter words, then
+             * probe: the probes are cache misses on big tables, and issuing
+             * them early overlaps their latency. */
+            for (size_t base = 0; base < nwin; base += PROBE_CHUNK) {
+                size_t cn = nwin - base < PROBE_CHUNK ? nwin - base : PROBE_CHUNK;
+                uint64_t hs[PROBE_CHUNK];
+                for (size_t k = 0; k < cn; k++) {
+                    hs[k] = ngram_window_hash(c->prefix, base + k, t->n, pw);
+                    __builtin_prefetch(&t->filter[(hs[k] >> 40) & t->fmask]);
+                }
+                for (size_t k = 0; k < cn; k++) {
+                    if (!scan_filter_maybe(t, hs[k]))
+                        continue;
+                    PWord_t v;
+                    JLG(v, t->judy, (Word_t)hs[k]);
+                    if (v)
+                        on_hit(st, c, ti, (uint32_t)*v, d, tok, base + k);
+                }
+            }
+        }
+    }
+    return 0;
+}
+
+/* Parses one JSONL record; returns 0 processed, 1 skipped, -1 out of memory. */
+static int process_record(scan_state *st, thread_ctx *c, const batch *bt, const rec_ref *r)
+{
+    const scan_options *o = &st->plan->opt;
+    const char *line = bt->buf.ptr + r->off;
+    doc_ctx d = {bt->file, r->lineno, r->offset, NULL, 0, NULL,
+                 ((uint64_t)(bt->file + 1) << 40) | r->lineno};
+    if (bt->text_mode) {
+        d.text = line;
+        d.len = r->len;
+        c->docs++;
+        return process_text(st, c, &d);
+    }
+    size_t k = 0;
+    while (k < r->len && (line[k] == ' ' || line[k] == '\t' || line[k] == '\r'))
+        k++;
+    if (k == r->len) {
+        c->blank++;
+        return 1;
+    }
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(line, r->len, &end, 0);
+    char why[120];
+    contam_status code = CONTAM_ERR_JSON;
+    if (root) {
+        size_t used = (size_t)(end - line);
+        while (used < r->len && (line[used] == ' ' || line[used] == '\t' || line[used] == '\r'))
+            used++;
+        if (used < r->len) {
+            snprintf(why, sizeof why, "invalid JSON: trailing data at column %zu", used + 1);
+            cJSON_Delete(root);
+            root = NULL;
+            goto bad_json;
+        }
+    } else {
+        size_t col = end && end >= line ? (size_t)(end - line) + 1 : 1;
+        snprintf(why, sizeof why, "invalid JSON near column %zu", col);
+        goto bad_json;
+    }
+    const cJSON *text = (const cJSON *)contam_json_path(root, o->text_field);
+    if (!cJSON_IsString(text) || !text->valuestring) {
+        snprintf(why, sizeof why, "no string field '%.60s'", o->text_field);
+        cJSON_Delete(root);
+        c->missing++;
+        code = CONTAM_ERR_FIELD;
+        goto bad_common;
+    }
+    char numbuf[64];
+    if (o->doc_field) {
+        const cJSON *df = (const cJSON *)contam_json_path(root, o->doc_field);
+        if (cJSON_IsString(df))
+            d.doc = df->valuestring;
+        else if (cJSON_IsNumber(df)) {
+            snprintf(numbuf, sizeof numbuf, "%.17g", df->valuedouble);
+            d.doc = numbuf;
+        }
+    }
+    d.text = text->valuestring;
+    d.len = strlen(text->valuestring);
+    c->docs++;
+    int rc = process_text(st, c, &d);
+    cJSON_Delete(root);
+    return rc;
+bad_json:
+    c->bad_json++;
+bad_common:
+    add_bad(c, r->lineno, why);
+    if (o->strict && !c->has_fatal) {
+        contam_err_set(&c->fatal, code, st->files[bt->file], r->lineno, "%s (--strict)",
+                       why);
+        c->has_fatal = 1;
+    }
+    return 1;
+}
+
+static int occ_before(const scan_occ *a, const scan_occ *b)
+{
+    if (a->file != b->file)
+        return a->file < b->file;
+    if (a->record != b->record)
+        return a->record < b->record;
+    return a->text_offset < b->text_offset;
+}
+
+/* Inserts ev into its gram's list keeping the K earliest; takes its strings. */
+static int merge_event(scan_plan *p, event *ev)
+{
+    scan_table *t = &p->tables[ev->table];
+    unsigned K = p->opt.max_matches;
+    scan_occ_list *list = t->occ[ev->id];
+    if (!list) {
+        list = contam_calloc(1, sizeof *list + K * sizeof list->v[0]);
+        if (!list)
+            return -1;
+        t->occ[ev->id] = list;
+    }
+    if (list->n == K) {
+        if (!occ_before(&ev->occ, &list->v[K - 1])) {
+            contam_free(ev->occ.doc);
+            contam_free(ev->occ.snippet);
+            return 0;
+        }
+        contam_free(list->v[K - 1].doc);
+        contam_free(list->v[K - 1].snippet);
+        list->n--;
+    }
+    uint32_t k = list->n;
+    while (k > 0 && occ_before(&ev->occ, &list->v[k - 1])) {
+        list->v[k] = list->v[k - 1];
+        k--;
+    }
+    list->v[k] = ev->occ;
+    list->n++;
+    return 0;
+}
+
+static void flush_batch(scan_state *st, thread_ctx *c, const batch *bt)
+{
+    scan_file_stats *fs = &st->res->files[bt->file];
+    int oom = c->oom;
+#pragma omp critical(scan_merge)
+    {
+        fs->docs += c->docs;
+        fs->bad_json += c->bad_json;
+        fs->missing_field += c->missing;
+        fs->invalid_utf8 += c->invalid_utf8;
+        fs->blank += c->blank;
+        for (size_t k = 0; k < c->nbad; k++) {
+            /* keep the smallest line numbers */
+            if (fs->nbad < SCAN_BAD_SAMPLES) {
+                fs->bad[fs->nbad++] = c->bad[k];
+            } else {
+                size_t worst = 0;
+                for (size_t j = 1; j < fs->nbad; j++)
+                    if (fs->bad[j].line > fs->bad[worst].line)
+                        worst = j;
+                if (c->bad[k].line < fs->bad[worst].line)
+                    fs->bad[worst] = c->bad[k];
+            }
+        }
+        for (size_t k = 0; k < c->nev; k++)
+            if (merge_event(st->plan, &c->ev[k])) {
+                contam_free(c->ev[k].occ.doc);
+                contam_free(c->ev[k].occ.snippet);
+                oom = 1;
+            }
+    }
+    c->nev = 0;
+    c->docs = c->bad_json = c->missing = c->invalid_utf8 = c->blank = 0;
+    c->nbad = 0;
+    if (oom) {
+        contam_err e;
+        contam_err_set(&e, CONTAM_ERR_NOMEM, st->files[bt->file], 0, "out of memory while scanning");
+        record_error(st, bt->file, &e);
+        atomic_store(&st->abort, 1);
+    }
+    c->oom = 0;
+    if (c->has_fatal) {
+        record_error(st, bt->file, &c->fatal);
+        atomic_store(&st->abort, 1);
+        c->has_fatal = 0;
+    }
+}
+
+static void process_batch(scan_state *st, batch *bt)
+{
+    thread_ctx *c = &st->ctx[omp_get_thread_num()];
+    c->batch_serial++;
+    if (c->batch_serial == 0) /* wrapped: stamps must never look current */
+        c->batch_serial = 1;
+    for (size_t k = 0; k < bt->nrecs && !atomic_load(&st->abort); k++)
+        if (process_record(st, c, bt, &bt->recs[k]) < 0) {
+            c->oom = 1;
+            break;
+        }
+    flush_batch(st, c, bt);
+}
+
+static void batch_free(batch *b)
+{
+    if (!b)
+        return;
+    contam_buf_free(&b->buf);
+    contam_free(b->recs);
+    contam_free(b);
+}
+
+static batch *batch_new(uint32_t file, int text_mode)
+{
+    batch *b = contam_calloc(1, sizeof *b);
+    if (b) {
+        b->file = file;
+        b->text_mode = text_mode;
+    }
+    return b;
+}
+
+static int batch_add(batch *b, const char *line, size_t len, uint64_t lineno, uint64_t off)
+{
+    if (b->nrecs == b->cap) {
+        size_t ncap = b->cap ? b->cap * 2 : 1024;
+        rec_ref *r2 = contam_realloc(b->recs, ncap * sizeof *r2);
+        if (!r2)
+            return -1;
+        b->recs = r2;
+        b->cap = ncap;
+    }
+    b->recs[b->nrecs++] = (rec_ref){b->buf.size, len, lineno, off};
+    /* NUL after each record: cJSON and the tokenizer never read past len, but
+     * a terminator keeps every record a valid C string for error messages. */
+    if (contam_buf_append(&b->buf, line, len) || contam_buf_append(&b->buf, "", 1))
+        return -1;
+    return 0;
+}
+
+static void dispatch(scan_state *st, batch *b)
+{
+    int n = atomic_fetch_add(&st->inflight, 1);
+    if (n < st->inflight_limit) {
+#pragma omp task firstprivate(b) default(none) shared(st)
+        {
+            process_batch(st, b);
+            batch_free(b);
+            atomic_fetch_sub(&st->inflight, 1);
+        }
+    } else {
+        process_batch(st, b);
+        batch_free(b);
+        atomic_fetch_sub(&st->inflight, 1);
+    }
+}
+
+static int is_text_name(const char *path)
+{
+    static const char *const ends[] = {".txt", ".txt.gz", ".txt.zst", ".txt.zstd"};
+    size_t n = strlen(path);
+    for (size_t i = 0; i < sizeof ends / sizeof ends[0]; i++) {
+        size_t e = strlen(ends[i]);
+        if (n >= e && !strcmp(path + n - e, ends[i]))
+            return 1;
+    }
+    return 0;
+}
+
+static void read_file(scan_state *st, size_t f)
+{
+    const scan_options *o = &st->plan->opt;
+    scan_file_stats *fs = &st->res->files[f];
+    const char *path = st->files[f];
+    io_lines *l = NULL;
+    batch *b = NULL;
+    contam_err e;
+    contam_err_clear(&e);
+    contam_status s = io_lines_open(path, (size_t)o->max_line, &l, &e);
+    int text_mode = is_text_name(path);
+    uint64_t last_raw = 0, records = 0, bytes = 0;
+    if (s != CONTAM_OK)
+        goto fail;
+    fs->format = io_format_name(io_stream_format(io_lines_stream(l)));
+    b = batch_new((uint32_t)f, text_mode);
+    if (!b)
+        goto oom;
+    for (;;) {
+        const char *line;
+        size_t len;
+        uint64_t lineno, off;
+        if (atomic_load(&st->abort))
+            break;
+        s = io_lines_next(l, &line, &len, &lineno, &off, &e);
+        if (s != CONTAM_OK)
+            goto fail;
+        if (!line)
+            break;
+        records++;
+        bytes += len + 1;
+        if (text_mode) {
+            /* A text file is one document: join its lines (bounded by --max-line). */
+            if (b->nrecs == 0) {
+                if (batch_add(b, line, len, 1, 0))
+                    goto oom;
+            } else {
+                if (b->recs[0].len + len + 1 > o->max_line) {
+                    contam_err_set(&e, CONTAM_ERR_LINE_TOO_LONG, path, lineno,
+                                   "text document longer than --max-line (%llu bytes)",
+                                   (unsigned long long)o->max_line);
+                    goto fail;
+                }
+                b->buf.size--; /* drop the NUL, append "\n" + line + NUL */
+                if (contam_buf_append(&b->buf, "\n", 1) ||
+                    contam_buf_append(&b->buf, line, len) || contam_buf_append(&b->buf, "", 1))
+                    goto oom;
+                b->recs[0].len += len + 1;
+            }
+            continue;
+        }
+        if (batch_add(b, line, len, lineno, off))
+            goto oom;
+        if (b->buf.size >= BATCH_BYTES || b->nrecs >= BATCH_RECORDS) {
+            uint64_t raw = io_stream_raw_pos(io_lines_stream(l));
+            atomic_fetch_add(&st->raw_done, raw - last_raw);
+            atomic_fetch_add(&st->bytes_done, b->buf.size);
+            atomic_fetch_add(&st->records_done, b->nrecs);
+            last_raw = raw;
+            dispatch(st, b);
+            b = batch_new((uint32_t)f, text_mode);
+            if (!b)
+                goto oom;
+            progress(st, 0);
+        }
+    }
+    if (b->nrecs)
+        dispatch(st, b);
+    else
+        batch_free(b);
+    b = NULL;
+    io_stream_checksum(io_lines_stream(l), fs->checksum);
+    fs->raw_bytes = io_stream_raw_pos(io_lines_stream(l));
+    fs->bytes = bytes;
+    fs->records = records;
+    atomic_fetch_add(&st->raw_done, fs->raw_bytes - last_raw);
+    atomic_fetch_add(&st->files_done, 1);
+    io_lines_free(l);
+    return;
+oom:
+    contam_err_set(&e, CONTAM_ERR_NOMEM, path, 0, "out of memory while reading");
+fail:
+    batch_free(b);
+    if (l) {
+        fs->raw_bytes = io_stream_raw_pos(io_lines_stream(l));
+        io_stream_checksum(io_lines_stream(l), fs->checksum);
+    }
+    fs->bytes = bytes;
+    fs->records = records;
+    io_lines_free(l);
+    atomic_fetch_add(&st->files_done, 1);
+    fs->failed = 1;
+    contam_err_format(&e, fs->error, sizeof fs->error);
+    if (!o->keep_going || e.code == CONTAM_ERR_NOMEM) {
+        record_error(st, f, &e);
+        atomic_store(&st->abort, 1);
+    }
+}
+
+static int bad_line_cmp(const void *a, const void *b)
+{
+    uint64_t x = ((const scan_bad_record *)a)->line, y = ((const scan_bad_record *)b)->line;
+    return x < y ? -1 : x > y;
+}
+
+contam_status scan_corpus(scan_plan *p, const char *const *files, size_t nfiles,
+                          scan_result *r, contam_err *err)
+{
+    scan_state st;
+    memset(&st, 0, sizeof st);
+    st.plan = p;
+    st.res = r;
+    st.files = files;
+    st.nfiles = nfiles;
+    st.nthreads = p->opt.threads > 0 ? p->opt.threads : omp_get_max_threads();
+    st.inflight_limit = 2 * st.nthreads;
+    atomic_init(&st.inflight, 0);
+    atomic_init(&st.abort, 0);
+    atomic_init(&st.bytes_done, 0);
+    atomic_init(&st.raw_done, 0);
+    atomic_init(&st.records_done, 0);
+    atomic_init(&st.files_done, 0);
+    for (size_t f = 0; f < nfiles; f++)
+        st.raw_total += r->files[f].raw_bytes; /* sizes pre-filled by scan_run */
+    st.ctx = contam_calloc((size_t)st.nthreads, sizeof *st.ctx);
+    if (!st.ctx)
+        return contam_err_set(err, CONTAM_ERR_NOMEM, NULL, 0, "out of memory");
+    int ok = 1;
+    for (int t = 0; t < st.nthreads; t++)
+        if (ctx_init(&st.ctx[t], p))
+            ok = 0;
+    if (ok) {
+#pragma omp parallel num_threads(st.nthreads) default(none) shared(st, nfiles)
+#pragma omp single
+        {
+            for (size_t f = 0; f < nfiles; f++) {
+#pragma omp task firstprivate(f) default(none) shared(st)
+                read_file(&st, f);
+            }
+#pragma omp taskwait
+        }
+        progress(&st, 1);
+        /* Merge per-thread document frequencies (sums: order-free). */
+        for (size_t ti = 0; ti < p->ntables; ti++) {
+            scan_table *t = &p->tables[ti];
+            for (int th = 0; th < st.nthreads; th++)
+                for (uint32_t id = 0; id < t->nids; id++) {
+                    uint64_t v = (uint64_t)t->df[id] + st.ctx[th].tt[ti].df[id];
+                    t->df[id] = v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+                }
+        }
+    }
+    for (int t = 0; t < st.nthreads; t++)
+        ctx_free(&st.ctx[t], p->ntables);
+    contam_free(st.ctx);
+    if (!ok)
+        return contam_err_set(err, CONTAM_ERR_NOMEM, NULL, 0, "out of memory for thread contexts");
+    if (st.has_err) {
+        if (err)
+            *err = st.err;
+        return st.err.code;
+    }
+    for (size_t f = 0; f < nfiles; f++) {
+        r->nfailed += r->files[f].failed;
+        /* the merge kept the smallest line numbers; now fix their order */
+        qsort(r->files[f].bad, r->files[f].nbad, sizeof r->files[f].bad[0], bad_line_cmp);
+    }
+    return CONTAM_OK;
+}
