@@ -35,7 +35,8 @@ typedef struct {
     uint64_t lineno, offset;
 } rec_ref;
 
-typedef struct {
+typedef struct batch {
+    struct batch *next; /* pool link */
     uint32_t file;
     contam_buf buf;
     rec_ref *recs;
@@ -87,6 +88,8 @@ typedef struct {
     atomic_uint files_done;
     uint64_t raw_total;
     double last_progress;
+    batch *pool;       /* finished batches kept for reuse (their buffers stay grown) */
+    int npool;
     /* first fatal error in corpus order (file index, line) */
     contam_err err;
     size_t err_file;
@@ -521,7 +524,7 @@ static void process_batch(scan_state *st, batch *bt)
     flush_batch(st, c, bt);
 }
 
-static void batch_free(batch *b)
+static void batch_destroy(batch *b)
 {
     if (!b)
         return;
@@ -530,13 +533,46 @@ static void batch_free(batch *b)
     contam_free(b);
 }
 
-static batch *batch_new(uint32_t file, int text_mode)
+/* Returns a batch to the pool: reusing grown buffers avoids a page-fault storm
+ * of fresh 4 MiB allocations per batch. */
+static void batch_release(scan_state *st, batch *b)
 {
-    batch *b = contam_calloc(1, sizeof *b);
-    if (b) {
-        b->file = file;
-        b->text_mode = text_mode;
+    if (!b)
+        return;
+    int keep = 0;
+#pragma omp critical(scan_pool)
+    {
+        if (st->npool < st->inflight_limit + st->nthreads + 1) {
+            b->next = st->pool;
+            st->pool = b;
+            st->npool++;
+            keep = 1;
+        }
     }
+    if (!keep)
+        batch_destroy(b);
+}
+
+static batch *batch_get(scan_state *st, uint32_t file, int text_mode)
+{
+    batch *b = NULL;
+#pragma omp critical(scan_pool)
+    {
+        if (st->pool) {
+            b = st->pool;
+            st->pool = b->next;
+            st->npool--;
+        }
+    }
+    if (b) {
+        contam_buf_reset(&b->buf);
+        b->nrecs = 0;
+    } else if (!(b = contam_calloc(1, sizeof *b))) {
+        return NULL;
+    }
+    b->next = NULL;
+    b->file = file;
+    b->text_mode = text_mode;
     return b;
 }
 
@@ -565,12 +601,12 @@ static void dispatch(scan_state *st, batch *b)
 #pragma omp task firstprivate(b) default(none) shared(st)
         {
             process_batch(st, b);
-            batch_free(b);
+            batch_release(st, b);
             atomic_fetch_sub(&st->inflight, 1);
         }
     } else {
         process_batch(st, b);
-        batch_free(b);
+        batch_release(st, b);
         atomic_fetch_sub(&st->inflight, 1);
     }
 }
@@ -602,7 +638,7 @@ static void read_file(scan_state *st, size_t f)
     if (s != CONTAM_OK)
         goto fail;
     fs->format = io_format_name(io_stream_format(io_lines_stream(l)));
-    b = batch_new((uint32_t)f, text_mode);
+    b = batch_get(st, (uint32_t)f, text_mode);
     if (!b)
         goto oom;
     for (;;) {
@@ -647,7 +683,7 @@ static void read_file(scan_state *st, size_t f)
             atomic_fetch_add(&st->records_done, b->nrecs);
             last_raw = raw;
             dispatch(st, b);
-            b = batch_new((uint32_t)f, text_mode);
+            b = batch_get(st, (uint32_t)f, text_mode);
             if (!b)
                 goto oom;
             progress(st, 0);
@@ -656,7 +692,7 @@ static void read_file(scan_state *st, size_t f)
     if (b->nrecs)
         dispatch(st, b);
     else
-        batch_free(b);
+        batch_release(st, b);
     b = NULL;
     io_stream_checksum(io_lines_stream(l), fs->checksum);
     fs->raw_bytes = io_stream_raw_pos(io_lines_stream(l));
@@ -669,7 +705,7 @@ static void read_file(scan_state *st, size_t f)
 oom:
     contam_err_set(&e, CONTAM_ERR_NOMEM, path, 0, "out of memory while reading");
 fail:
-    batch_free(b);
+    batch_release(st, b);
     if (l) {
         fs->raw_bytes = io_stream_raw_pos(io_lines_stream(l));
         io_stream_checksum(io_lines_stream(l), fs->checksum);
@@ -742,6 +778,11 @@ contam_status scan_corpus(scan_plan *p, const char *const *files, size_t nfiles,
     for (int t = 0; t < st.nthreads; t++)
         ctx_free(&st.ctx[t], p->ntables);
     contam_free(st.ctx);
+    while (st.pool) {
+        batch *b = st.pool;
+        st.pool = b->next;
+        batch_destroy(b);
+    }
     if (!ok)
         return contam_err_set(err, CONTAM_ERR_NOMEM, NULL, 0, "out of memory for thread contexts");
     if (st.has_err) {
