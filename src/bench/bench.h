@@ -52,7 +52,7 @@ typedef struct {
                           last record that has no terminator */
 } bench_file;
 
-typedef struct {
+typedef struct bench_set {
     bench_file *files;
     size_t nfiles;
     bench_item *items; /* in input order: files sorted by path, records in order */

@@ -48,4 +48,34 @@ int cli_finish_stdout(int rc);
 
 int cli_scan_main(int argc, char **argv);
 
+/* ---- Subcommands built on scan (audit...) ---------------------------------- */
+
+struct bench_set;
+struct scan_result;
+struct io_outdir;
+struct report_extra;
+
+#define CLI_EXT_BASE 1000 /* option ids of a subcommand's own options start here */
+
+/* What a subcommand adds to `contam scan`: its name and --help text, extra
+ * options (ids >= CLI_EXT_BASE, handled by on_opt: return CLI_OK or an exit
+ * code), and a stage run after the scan and before the report is written. A
+ * stage may write its own files into the output directory and fill `extra`
+ * (per-item members and report.json sections); stage_free releases what it
+ * put there. */
+typedef struct {
+    const char *cmd;
+    const char *help;
+    const cli_opt *opts;
+    int (*on_opt)(void *user, int id, const char *val);
+    contam_status (*stage)(void *user, const struct bench_set *b, const struct scan_result *r,
+                           struct io_outdir *od, struct report_extra *extra, contam_err *err);
+    void (*stage_free)(void *user, struct report_extra *extra);
+    void *user;
+} cli_scan_ext;
+
+/* Parses the shared scan options plus ext's, loads, scans, runs ext's stage,
+ * writes outputs. Returns the exit code. */
+int cli_scan_run(int argc, char **argv, const cli_scan_ext *ext);
+
 #endif

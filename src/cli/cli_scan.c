@@ -113,83 +113,108 @@ typedef struct {
     int quiet;
 } scan_args;
 
-static int parse_args(int argc, char **argv, scan_args *a, bench_options *bo, scan_options *so)
+/* Applies one parsed option; returns CLI_OK, -1 after --help, or an exit code. */
+static int handle_opt(int id, const char *v, scan_args *a, bench_options *bo, scan_options *so,
+                      const cli_scan_ext *ext)
+{
+    uint64_t u;
+    if (id >= CLI_EXT_BASE)
+        return ext->on_opt(ext->user, id, v);
+    switch (id) {
+    case CLI_BAD: return CLI_USAGE;
+    case CLI_POSITIONAL: a->corpus[a->ncorpus++] = v; break;
+    case O_HELP: fputs(ext->help, stdout); return -1;
+    case O_BENCH: a->bench[a->nbench++] = v; break;
+    case O_PRESET: bo->preset = v; break;
+    case O_TEXT_FIELDS: bo->text_fields = v; break;
+    case O_LABEL: bo->label_field = v; break;
+    case O_SUBJECT: bo->subject_field = v; break;
+    case O_ID: bo->id_field = v; break;
+    case O_METHOD: a->methods = v; break;
+    case O_N:
+        if (cli_parse_u64(ext->cmd, "n", v, 1, 1000, &a->n)) return CLI_USAGE;
+        break;
+    case O_THRESHOLD:
+        if (contam_parse_fraction(v, 0, 1, &a->threshold))
+            return cli_usage_error(ext->cmd, "--threshold: '%s' is not in 0..1 (or 0%%..100%%)", v);
+        break;
+    case O_CORPUS_DF:
+        if (cli_parse_u64(ext->cmd, "corpus-df", v, 1, UINT32_MAX, &a->corpus_df)) return CLI_USAGE;
+        break;
+    case O_BENCH_DF:
+        if (cli_parse_u64(ext->cmd, "bench-df", v, 1, UINT32_MAX, &u)) return CLI_USAGE;
+        so->bench_df = (unsigned)u;
+        break;
+    case O_SHORT:
+        if (strcmp(v, "skip") && strcmp(v, "whole"))
+            return cli_usage_error(ext->cmd, "--short must be skip or whole, not '%s'", v);
+        so->short_whole = !strcmp(v, "whole");
+        break;
+    case O_DIGITS:
+        if (strcmp(v, "keep") && strcmp(v, "zero"))
+            return cli_usage_error(ext->cmd, "--digits must be keep or zero, not '%s'", v);
+        so->digits_zero = !strcmp(v, "zero");
+        break;
+    case O_TEXT_FIELD: so->text_field = v; break;
+    case O_DOC_FIELD: so->doc_field = v; break;
+    case O_MAX_LINE:
+        if (cli_parse_u64(ext->cmd, "max-line", v, 16, UINT32_MAX, &so->max_line)) return CLI_USAGE;
+        break;
+    case O_STRICT: so->strict = 1; break;
+    case O_KEEP_GOING: so->keep_going = 1; break;
+    case O_OUT: a->out = v; break;
+    case O_MAX_MATCHES:
+        if (cli_parse_u64(ext->cmd, "max-matches", v, 1, 100, &u)) return CLI_USAGE;
+        so->max_matches = (unsigned)u;
+        break;
+    case O_THREADS:
+        if (cli_parse_u64(ext->cmd, "threads", v, 1, 1024, &u)) return CLI_USAGE;
+        so->threads = (int)u;
+        break;
+    case O_SEED:
+        if (cli_parse_u64(ext->cmd, "seed", v, 0, UINT64_MAX, &so->seed)) return CLI_USAGE;
+        break;
+    case O_QUIET: a->quiet = 1; break;
+    }
+    return CLI_OK;
+}
+
+static int parse_args(int argc, char **argv, scan_args *a, bench_options *bo, scan_options *so,
+                      const cli_scan_ext *ext)
 {
     cli_parser p;
-    cli_parser_init(&p, "scan", argc, argv);
-    const char *v;
-    int id;
-    uint64_t u;
-    while ((id = cli_next(&p, OPTS, &v)) != CLI_END) {
-        switch (id) {
-        case CLI_BAD: return CLI_USAGE;
-        case CLI_POSITIONAL: a->corpus[a->ncorpus++] = v; break;
-        case O_HELP: fputs(HELP, stdout); return -1;
-        case O_BENCH: a->bench[a->nbench++] = v; break;
-        case O_PRESET: bo->preset = v; break;
-        case O_TEXT_FIELDS: bo->text_fields = v; break;
-        case O_LABEL: bo->label_field = v; break;
-        case O_SUBJECT: bo->subject_field = v; break;
-        case O_ID: bo->id_field = v; break;
-        case O_METHOD: a->methods = v; break;
-        case O_N:
-            if (cli_parse_u64("scan", "n", v, 1, 1000, &a->n)) return CLI_USAGE;
-            break;
-        case O_THRESHOLD:
-            if (contam_parse_fraction(v, 0, 1, &a->threshold))
-                return cli_usage_error("scan", "--threshold: '%s' is not in 0..1 (or 0%%..100%%)", v);
-            break;
-        case O_CORPUS_DF:
-            if (cli_parse_u64("scan", "corpus-df", v, 1, UINT32_MAX, &a->corpus_df)) return CLI_USAGE;
-            break;
-        case O_BENCH_DF:
-            if (cli_parse_u64("scan", "bench-df", v, 1, UINT32_MAX, &u)) return CLI_USAGE;
-            so->bench_df = (unsigned)u;
-            break;
-        case O_SHORT:
-            if (strcmp(v, "skip") && strcmp(v, "whole"))
-                return cli_usage_error("scan", "--short must be skip or whole, not '%s'", v);
-            so->short_whole = !strcmp(v, "whole");
-            break;
-        case O_DIGITS:
-            if (strcmp(v, "keep") && strcmp(v, "zero"))
-                return cli_usage_error("scan", "--digits must be keep or zero, not '%s'", v);
-            so->digits_zero = !strcmp(v, "zero");
-            break;
-        case O_TEXT_FIELD: so->text_field = v; break;
-        case O_DOC_FIELD: so->doc_field = v; break;
-        case O_MAX_LINE:
-            if (cli_parse_u64("scan", "max-line", v, 16, UINT32_MAX, &so->max_line)) return CLI_USAGE;
-            break;
-        case O_STRICT: so->strict = 1; break;
-        case O_KEEP_GOING: so->keep_going = 1; break;
-        case O_OUT: a->out = v; break;
-        case O_MAX_MATCHES:
-            if (cli_parse_u64("scan", "max-matches", v, 1, 100, &u)) return CLI_USAGE;
-            so->max_matches = (unsigned)u;
-            break;
-        case O_THREADS:
-            if (cli_parse_u64("scan", "threads", v, 1, 1024, &u)) return CLI_USAGE;
-            so->threads = (int)u;
-            break;
-        case O_SEED:
-            if (cli_parse_u64("scan", "seed", v, 0, UINT64_MAX, &so->seed)) return CLI_USAGE;
-            break;
-        case O_QUIET: a->quiet = 1; break;
-        }
+    cli_parser_init(&p, ext->cmd, argc, argv);
+    /* the subcommand's own options are looked up after the shared ones */
+    size_t nbase = sizeof OPTS / sizeof OPTS[0] - 1, next = 0;
+    while (ext->opts && ext->opts[next].name)
+        next++;
+    cli_opt *all = calloc(nbase + next + 1, sizeof *all);
+    if (!all) {
+        fprintf(stderr, "contam: error: out of memory\n");
+        return CLI_FAIL;
     }
+    memcpy(all, OPTS, nbase * sizeof *all);
+    if (next)
+        memcpy(all + nbase, ext->opts, next * sizeof *all);
+    const char *v;
+    int id, rc = CLI_OK;
+    while (rc == CLI_OK && (id = cli_next(&p, all, &v)) != CLI_END)
+        rc = handle_opt(id, v, a, bo, so, ext);
+    free(all);
+    if (rc)
+        return rc;
     if (!a->nbench)
-        return cli_usage_error("scan", "--bench is required");
+        return cli_usage_error(ext->cmd, "--bench is required");
     if (!a->out)
-        return cli_usage_error("scan", "--out is required");
+        return cli_usage_error(ext->cmd, "--out is required");
     if (!a->ncorpus)
-        return cli_usage_error("scan", "no corpus files given");
+        return cli_usage_error(ext->cmd, "no corpus files given");
     if (!bo->preset && !bo->text_fields)
-        return cli_usage_error("scan", "give --preset or --text-fields");
+        return cli_usage_error(ext->cmd, "give --preset or --text-fields");
     char why[200];
     if (scan_methods_parse(a->methods, (unsigned)a->n, a->threshold, (unsigned)a->corpus_df,
                            so->methods, &so->nmethods, why, sizeof why))
-        return cli_usage_error("scan", "--method: %s", why);
+        return cli_usage_error(ext->cmd, "--method: %s", why);
     return CLI_OK;
 }
 
@@ -219,7 +244,7 @@ static void print_summary(const scan_result *r, const char *out, double secs)
     fprintf(stderr, "  wrote %s/{items.jsonl,report.json,clean/,dirty/}\n", out);
 }
 
-int cli_scan_main(int argc, char **argv)
+int cli_scan_run(int argc, char **argv, const cli_scan_ext *ext)
 {
     scan_args a;
     memset(&a, 0, sizeof a);
@@ -237,7 +262,7 @@ int cli_scan_main(int argc, char **argv)
     memset(&bo, 0, sizeof bo);
     scan_options so;
     scan_options_init(&so);
-    int rc = parse_args(argc, argv, &a, &bo, &so);
+    int rc = parse_args(argc, argv, &a, &bo, &so, ext);
     bench_set *b = NULL;
     scan_result *r = NULL;
     io_filelist corpus = {0};
@@ -245,6 +270,8 @@ int cli_scan_main(int argc, char **argv)
     const char **paths = NULL;
     contam_err err;
     contam_err_clear(&err);
+    report_extra extra;
+    memset(&extra, 0, sizeof extra);
     if (rc) {
         rc = rc < 0 ? CLI_OK : rc;
         goto done;
@@ -278,8 +305,9 @@ int cli_scan_main(int argc, char **argv)
         cli_report_error(&err);
         goto done;
     }
-    report_meta meta = {"scan", a.bench, a.nbench};
-    if (report_write_scan(od, b, r, &meta, &err) != CONTAM_OK ||
+    report_meta meta = {ext->cmd, a.bench, a.nbench, &extra};
+    if ((ext->stage && ext->stage(ext->user, b, r, od, &extra, &err) != CONTAM_OK) ||
+        report_write_scan(od, b, r, &meta, &err) != CONTAM_OK ||
         io_outdir_commit(od, &err) != CONTAM_OK) {
         cli_report_error(&err);
         goto done;
@@ -296,6 +324,8 @@ int cli_scan_main(int argc, char **argv)
         rc = CLI_FAIL;
     }
 done:
+    if (ext->stage_free)
+        ext->stage_free(ext->user, &extra);
     io_outdir_free(od);
     scan_result_free(r);
     bench_set_free(b);
@@ -304,4 +334,10 @@ done:
     free(a.bench);
     free(a.corpus);
     return rc;
+}
+
+int cli_scan_main(int argc, char **argv)
+{
+    cli_scan_ext ext = {"scan", HELP, NULL, NULL, NULL, NULL, NULL};
+    return cli_scan_run(argc, argv, &ext);
 }

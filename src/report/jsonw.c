@@ -121,3 +121,9 @@ void jw_null(jsonw *w, const char *key)
     lead(w, key);
     put(w, "null");
 }
+
+void jw_raw(jsonw *w, const char *key, const char *json)
+{
+    lead(w, key);
+    put(w, json);
+}

@@ -24,5 +24,7 @@ void jw_u64(jsonw *w, const char *key, uint64_t v);
 void jw_num(jsonw *w, const char *key, double v); /* %.6g-free: fixed 6 decimals, trimmed */
 void jw_bool(jsonw *w, const char *key, int v);
 void jw_null(jsonw *w, const char *key);
+/* A value that is already JSON text (placed as is, not re-indented). */
+void jw_raw(jsonw *w, const char *key, const char *json);
 
 #endif

@@ -15,10 +15,25 @@
 #include "io/io.h"
 #include "scan/scan.h"
 
+/* Extra results from later stages (dedup, lint, impact...) merged into the
+ * same outputs. Every string is a complete JSON fragment produced by the
+ * stage; the report writer only places it. */
+typedef struct report_extra {
+    /* per item (nitems entries, NULL entries allowed): members appended to the
+     * item's items.jsonl object, without a leading comma, e.g.
+     * "\"duplicate_group\":3,\"lint\":[...]" */
+    char **item_members;
+    /* top-level report.json members: section name -> JSON value text */
+    const char *const *section_names;
+    const char *const *section_values;
+    size_t nsections;
+} report_extra;
+
 typedef struct {
-    const char *command;              /* "scan" */
+    const char *command;              /* "scan", "audit" */
     const char *const *bench_args;    /* --bench values as given */
     size_t nbench_args;
+    const report_extra *extra;        /* may be NULL */
 } report_meta;
 
 /* Writes items.jsonl, report.json, clean/ and dirty/ into d. */

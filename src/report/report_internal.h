@@ -5,10 +5,11 @@
 #include "report/report.h"
 
 /* Appends item i's items.jsonl line (with its newline) to o; -1 on OOM. */
-int report_item_json(contam_buf *o, const bench_set *b, const scan_result *r, size_t i);
+int report_item_json(contam_buf *o, const bench_set *b, const scan_result *r, size_t i,
+                     const report_extra *extra);
 
 contam_status report_write_items(io_outdir *d, const bench_set *b, const scan_result *r,
-                                 contam_err *err);
+                                 const report_extra *extra, contam_err *err);
 contam_status report_write_splits(io_outdir *d, const bench_set *b, const scan_result *r,
                                   contam_err *err);
 contam_status report_write_summary(io_outdir *d, const bench_set *b, const scan_result *r,

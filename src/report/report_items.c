@@ -63,7 +63,8 @@ static int put_matches(contam_buf *o, const bench_item *it, const scan_result *r
     return contam_buf_puts(o, "]");
 }
 
-int report_item_json(contam_buf *o, const bench_set *b, const scan_result *r, size_t i)
+int report_item_json(contam_buf *o, const bench_set *b, const scan_result *r, size_t i,
+                     const report_extra *extra)
 {
     const bench_item *it = &b->items[i];
     const bench_file *f = &b->files[it->file];
@@ -94,13 +95,16 @@ int report_item_json(contam_buf *o, const bench_set *b, const scan_result *r, si
         if (contam_buf_printf(o, "%s\"%s\":", m ? "," : "", r->opt.methods[m].name) ||
             put_method(o, &r->opt.methods[m], &r->stats[i * nm + m]))
             return -1;
-    if (contam_buf_puts(o, "}") || put_matches(o, it, r, i) || contam_buf_puts(o, "}\n"))
+    if (contam_buf_puts(o, "}") || put_matches(o, it, r, i))
         return -1;
-    return 0;
+    if (extra && extra->item_members && extra->item_members[i] &&
+        (contam_buf_puts(o, ",") || contam_buf_puts(o, extra->item_members[i])))
+        return -1;
+    return contam_buf_puts(o, "}\n");
 }
 
 contam_status report_write_items(io_outdir *d, const bench_set *b, const scan_result *r,
-                                 contam_err *err)
+                                 const report_extra *extra, contam_err *err)
 {
     FILE *fp;
     contam_status st = io_outdir_open(d, "items.jsonl", &fp, err);
@@ -109,7 +113,7 @@ contam_status report_write_items(io_outdir *d, const bench_set *b, const scan_re
     contam_buf o = {0};
     for (size_t i = 0; i < b->nitems; i++) {
         contam_buf_reset(&o);
-        if (report_item_json(&o, b, r, i)) {
+        if (report_item_json(&o, b, r, i, extra)) {
             contam_buf_free(&o);
             fclose(fp);
             return contam_err_set(err, CONTAM_ERR_NOMEM, "items.jsonl", 0, "out of memory");

@@ -293,6 +293,9 @@ contam_status report_write_summary(io_outdir *d, const bench_set *b, const scan_
     contam_status st = put_subjects(&w, b, r);
     put_boilerplate(&w, b, r);
     put_splits(&w, b, r);
+    if (meta->extra)
+        for (size_t k = 0; k < meta->extra->nsections; k++)
+            jw_raw(&w, meta->extra->section_names[k], meta->extra->section_values[k]);
     jw_str(&w, "how",
            "Each item's text (preset fields joined by newlines) and every corpus document are "
            "normalized and cut into n-grams the same way; an item n-gram is matched when it "
@@ -319,7 +322,7 @@ contam_status report_write_summary(io_outdir *d, const bench_set *b, const scan_
 contam_status report_write_scan(io_outdir *d, const bench_set *b, const scan_result *r,
                                 const report_meta *meta, contam_err *err)
 {
-    contam_status st = report_write_items(d, b, r, err);
+    contam_status st = report_write_items(d, b, r, meta->extra, err);
     if (st == CONTAM_OK)
         st = report_write_splits(d, b, r, err);
     if (st == CONTAM_OK) /* last: its presence marks a complete output */

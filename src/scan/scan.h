@@ -147,7 +147,7 @@ typedef struct {
     char *text;            /* the gram's source text in that item */
 } scan_boilerplate;
 
-typedef struct {
+typedef struct scan_result {
     scan_options opt;
     size_t nitems;
     scan_item_stats *stats;  /* [item * nmethods + method] */
