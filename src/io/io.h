@@ -122,6 +122,42 @@ CONTAM_NODISCARD contam_status io_outdir_commit(io_outdir *d, contam_err *err);
 /* Frees; removes the staging directory if not committed. NULL-safe. */
 void io_outdir_free(io_outdir *d);
 
+/* ---- Corpus records ------------------------------------------------------- */
+
+/* What one corpus line turned out to be. */
+typedef enum {
+    IO_REC_OK = 0,      /* text (and doc, if asked for) extracted */
+    IO_REC_BLANK = 1,   /* only whitespace */
+    IO_REC_BAD_JSON = 2,/* not one valid JSON value (why says where) */
+    IO_REC_NO_TEXT = 3  /* valid JSON without a string at the text field */
+} io_rec_kind;
+
+/* A parsed JSONL corpus record. text/doc point into the parse tree (or into
+ * numbuf for a numeric doc field) and live until io_record_clear. text may
+ * contain no NUL (a \u0000 escape ends it early). */
+typedef struct {
+    struct cJSON *root;
+    const char *text;
+    size_t len;
+    const char *doc;  /* NULL when no doc field was asked for or found */
+    char numbuf[32];
+} io_record;
+
+/* Parses line[0, len) as one JSON object and extracts the string at the
+ * dotted text_field and the string/number at doc_field (may be NULL).
+ * Anything but whitespace after the value is IO_REC_BAD_JSON. On a non-OK
+ * kind, why (cap bytes) explains it with a column. On IO_REC_OK the caller
+ * must io_record_clear. Sets *oom when the parser ran out of memory (then
+ * the kind is IO_REC_BAD_JSON and must be treated as a failure). */
+io_rec_kind io_record_parse(const char *line, size_t len, const char *text_field,
+                            const char *doc_field, io_record *rec, char *why, size_t cap,
+                            int *oom);
+void io_record_clear(io_record *rec);
+
+/* Corpus files named *.txt (also .txt.gz/.txt.zst) are one document each;
+ * everything else is JSONL. */
+int io_is_text_document(const char *path);
+
 /* Hex XXH3-128 of a memory block (33 bytes out). */
 void io_checksum_mem(const void *p, size_t n, char out[33]);
 

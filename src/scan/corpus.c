@@ -20,8 +20,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <cjson/cJSON.h>
-
 #include "io/io.h"
 #include "scan/scan_internal.h"
 
@@ -346,7 +344,7 @@ static int process_text(scan_state *st, thread_ctx *c, const doc_ctx *d)
     return 0;
 }
 
-/* Parses one JSONL record; returns 0 processed, 1 skipped, -1 out of memory. */
+/* Processes one record; returns 0 processed, 1 skipped, -1 out of memory. */
 static int process_record(scan_state *st, thread_ctx *c, const batch *bt, const rec_ref *r)
 {
     const scan_options *o = &st->plan->opt;
@@ -359,63 +357,37 @@ static int process_record(scan_state *st, thread_ctx *c, const batch *bt, const 
         c->docs++;
         return process_text(st, c, &d);
     }
-    size_t k = 0;
-    while (k < r->len && (line[k] == ' ' || line[k] == '\t' || line[k] == '\r'))
-        k++;
-    if (k == r->len) {
+    io_record rec;
+    char why[120];
+    int oom;
+    contam_status code = CONTAM_ERR_JSON;
+    switch (io_record_parse(line, r->len, o->text_field, o->doc_field, &rec, why, sizeof why,
+                            &oom)) {
+    case IO_REC_OK: {
+        d.text = rec.text;
+        d.len = rec.len;
+        d.doc = rec.doc;
+        c->docs++;
+        int rc = process_text(st, c, &d);
+        io_record_clear(&rec);
+        return rc;
+    }
+    case IO_REC_BLANK:
         c->blank++;
         return 1;
-    }
-    const char *end = NULL;
-    cJSON *root = cJSON_ParseWithLengthOpts(line, r->len, &end, 0);
-    char why[120];
-    contam_status code = CONTAM_ERR_JSON;
-    if (root) {
-        size_t used = (size_t)(end - line);
-        while (used < r->len && (line[used] == ' ' || line[used] == '\t' || line[used] == '\r'))
-            used++;
-        if (used < r->len) {
-            snprintf(why, sizeof why, "invalid JSON: trailing data at column %zu", used + 1);
-            cJSON_Delete(root);
-            root = NULL;
-            goto bad_json;
-        }
-    } else {
-        size_t col = end && end >= line ? (size_t)(end - line) + 1 : 1;
-        snprintf(why, sizeof why, "invalid JSON near column %zu", col);
-        goto bad_json;
-    }
-    const cJSON *text = (const cJSON *)contam_json_path(root, o->text_field);
-    if (!cJSON_IsString(text) || !text->valuestring) {
-        snprintf(why, sizeof why, "no string field '%.60s'", o->text_field);
-        cJSON_Delete(root);
+    case IO_REC_BAD_JSON:
+        if (oom)
+            return -1;
+        c->bad_json++;
+        break;
+    case IO_REC_NO_TEXT:
         c->missing++;
         code = CONTAM_ERR_FIELD;
-        goto bad_common;
+        break;
     }
-    char numbuf[64];
-    if (o->doc_field) {
-        const cJSON *df = (const cJSON *)contam_json_path(root, o->doc_field);
-        if (cJSON_IsString(df))
-            d.doc = df->valuestring;
-        else if (cJSON_IsNumber(df)) {
-            snprintf(numbuf, sizeof numbuf, "%.17g", df->valuedouble);
-            d.doc = numbuf;
-        }
-    }
-    d.text = text->valuestring;
-    d.len = strlen(text->valuestring);
-    c->docs++;
-    int rc = process_text(st, c, &d);
-    cJSON_Delete(root);
-    return rc;
-bad_json:
-    c->bad_json++;
-bad_common:
     add_bad(c, r->lineno, why);
     if (o->strict && !c->has_fatal) {
-        contam_err_set(&c->fatal, code, st->files[bt->file], r->lineno, "%s (--strict)",
-                       why);
+        contam_err_set(&c->fatal, code, st->files[bt->file], r->lineno, "%s (--strict)", why);
         c->has_fatal = 1;
     }
     return 1;
@@ -611,18 +583,6 @@ static void dispatch(scan_state *st, batch *b)
     }
 }
 
-static int is_text_name(const char *path)
-{
-    static const char *const ends[] = {".txt", ".txt.gz", ".txt.zst", ".txt.zstd"};
-    size_t n = strlen(path);
-    for (size_t i = 0; i < sizeof ends / sizeof ends[0]; i++) {
-        size_t e = strlen(ends[i]);
-        if (n >= e && !strcmp(path + n - e, ends[i]))
-            return 1;
-    }
-    return 0;
-}
-
 static void read_file(scan_state *st, size_t f)
 {
     const scan_options *o = &st->plan->opt;
@@ -633,7 +593,7 @@ static void read_file(scan_state *st, size_t f)
     contam_err e;
     contam_err_clear(&e);
     contam_status s = io_lines_open(path, (size_t)o->max_line, &l, &e);
-    int text_mode = is_text_name(path);
+    int text_mode = io_is_text_document(path);
     uint64_t last_raw = 0, records = 0, bytes = 0;
     if (s != CONTAM_OK)
         goto fail;

@@ -1,0 +1,82 @@
+/* record.c - one JSONL corpus line to (text, doc): the parsing rules shared by
+ * the scanner and the indexer, so both read a corpus the same way. */
+#include <stdio.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "io/io.h"
+
+static int is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+
+io_rec_kind io_record_parse(const char *line, size_t len, const char *text_field,
+                            const char *doc_field, io_record *rec, char *why, size_t cap,
+                            int *oom)
+{
+    memset(rec, 0, sizeof *rec);
+    *oom = 0;
+    size_t k = 0;
+    while (k < len && is_blank(line[k]))
+        k++;
+    if (k == len)
+        return IO_REC_BLANK;
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(line, len, &end, 0);
+    if (!root) {
+        /* cJSON reports allocation failure and bad syntax alike: probe. */
+        void *probe = contam_malloc(64);
+        if (!probe)
+            *oom = 1;
+        contam_free(probe);
+        size_t col = end && end >= line ? (size_t)(end - line) + 1 : 1;
+        snprintf(why, cap, "invalid JSON near column %zu", col);
+        return IO_REC_BAD_JSON;
+    }
+    size_t used = (size_t)(end - line);
+    while (used < len && is_blank(line[used]))
+        used++;
+    if (used < len) {
+        snprintf(why, cap, "invalid JSON: trailing data at column %zu", used + 1);
+        cJSON_Delete(root);
+        return IO_REC_BAD_JSON;
+    }
+    const cJSON *text = (const cJSON *)contam_json_path(root, text_field);
+    if (!cJSON_IsString(text) || !text->valuestring) {
+        snprintf(why, cap, "no string field '%.60s'", text_field);
+        cJSON_Delete(root);
+        return IO_REC_NO_TEXT;
+    }
+    rec->root = root;
+    rec->text = text->valuestring;
+    rec->len = strlen(text->valuestring);
+    if (doc_field) {
+        const cJSON *d = (const cJSON *)contam_json_path(root, doc_field);
+        if (cJSON_IsString(d)) {
+            rec->doc = d->valuestring;
+        } else if (cJSON_IsNumber(d)) {
+            snprintf(rec->numbuf, sizeof rec->numbuf, "%.17g", d->valuedouble);
+            rec->doc = rec->numbuf;
+        }
+    }
+    return IO_REC_OK;
+}
+
+void io_record_clear(io_record *rec)
+{
+    if (!rec)
+        return;
+    cJSON_Delete(rec->root);
+    memset(rec, 0, sizeof *rec);
+}
+
+int io_is_text_document(const char *path)
+{
+    static const char *const ends[] = {".txt", ".txt.gz", ".txt.zst", ".txt.zstd"};
+    size_t n = strlen(path);
+    for (size_t i = 0; i < sizeof ends / sizeof ends[0]; i++) {
+        size_t e = strlen(ends[i]);
+        if (n >= e && !strcmp(path + n - e, ends[i]))
+            return 1;
+    }
+    return 0;
+}
