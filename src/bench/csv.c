@@ -28,14 +28,8 @@ void bench_csv_rec_free(bench_csv_rec *rec)
 
 static int push_field(bench_csv_rec *rec, size_t off)
 {
-    if (rec->nf == rec->fcap) {
-        size_t cap = rec->fcap ? rec->fcap * 2 : 16;
-        bench_csv_span *f = contam_realloc(rec->f, cap * sizeof *f);
-        if (!f)
-            return -1;
-        rec->f = f;
-        rec->fcap = cap;
-    }
+    if (contam_array_grow(&rec->f, &rec->fcap, rec->nf + 1, sizeof *rec->f, 16))
+        return -1;
     rec->f[rec->nf].off = off;
     rec->f[rec->nf].len = rec->val.size - off;
     rec->nf++;

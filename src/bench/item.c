@@ -35,14 +35,8 @@ void bench_text_reset(bench_loader *L)
 
 int bench_text_add(bench_loader *L, const char *s, size_t n, bench_part part)
 {
-    if (L->nseg == L->segcap) {
-        size_t cap = L->segcap ? L->segcap * 2 : 8;
-        bench_segment *seg = contam_realloc(L->seg, cap * sizeof *seg);
-        if (!seg)
-            return -1;
-        L->seg = seg;
-        L->segcap = cap;
-    }
+    if (contam_array_grow(&L->seg, &L->segcap, L->nseg + 1, sizeof *L->seg, 8))
+        return -1;
     if (L->nseg && contam_buf_append(&L->text, "\n", 1))
         return -1;
     /* Segment offsets are uint32_t: a benchmark item is never 4 GiB. */

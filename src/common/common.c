@@ -142,7 +142,28 @@ char *contam_strndup(const char *s, size_t n)
 
 char *contam_strdup(const char *s) { return contam_strndup(s, strlen(s)); }
 
-/* ---- buffers --------------------------------------------------------------- */
+/* ---- arrays and buffers ---------------------------------------------------- */
+
+int contam_array_grow(void *p, size_t *cap, size_t need, size_t elem, size_t initial)
+{
+    if (need <= *cap)
+        return 0;
+    size_t ncap = *cap ? *cap : (initial ? initial : 1);
+    while (ncap < need) {
+        if (ncap > SIZE_MAX / 2)
+            return -1;
+        ncap *= 2;
+    }
+    if (ncap > SIZE_MAX / elem)
+        return -1;
+    void **pp = p;
+    void *n = contam_realloc(*pp, ncap * elem);
+    if (!n)
+        return -1;
+    *pp = n;
+    *cap = ncap;
+    return 0;
+}
 
 int contam_buf_reserve(contam_buf *b, size_t extra)
 {

@@ -89,6 +89,12 @@ void contam_alloc_fail_after(long n);
 /* Allocations made while injection was armed (failure-path test loops). */
 unsigned long contam_alloc_count(void);
 
+/* Grows the array *p (elements of size elem, capacity *cap) so it holds at
+ * least need elements, doubling from `initial`. On failure returns -1 and
+ * leaves *p and *cap unchanged (the old array stays valid). */
+CONTAM_NODISCARD int contam_array_grow(void *p, size_t *cap, size_t need, size_t elem,
+                                       size_t initial);
+
 /* Growable byte buffer. Zero-initialise ({0}) before use. ptr is always
  * NUL-terminated when size > 0 or after any append. */
 typedef struct {

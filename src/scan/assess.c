@@ -131,16 +131,8 @@ static contam_status item_matches(const scan_plan *p, size_t i, scan_result *r, 
         if (window_state(p, me, t, id) != W_MATCH || !t->occ[id])
             continue;
         const scan_occ_list *l = t->occ[id];
-        if (nc + l->n > *ccap) {
-            size_t ncap = *ccap ? *ccap * 2 : 256;
-            while (ncap < nc + l->n)
-                ncap *= 2;
-            cand *c2 = contam_realloc(*cbuf, ncap * sizeof *c2);
-            if (!c2)
-                return CONTAM_ERR_NOMEM;
-            *cbuf = c2;
-            *ccap = ncap;
-        }
+        if (contam_array_grow(cbuf, ccap, nc + l->n, sizeof **cbuf, 256))
+            return CONTAM_ERR_NOMEM;
         for (uint32_t k = 0; k < l->n; k++)
             (*cbuf)[nc++] = (cand){&l->v[k], t->win_pos[w]};
     }

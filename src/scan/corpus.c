@@ -261,15 +261,9 @@ static void on_hit(scan_state *st, thread_ctx *c, size_t ti, uint32_t id, const 
     if (tt->evcount[id] >= st->plan->opt.max_matches)
         return;
     tt->evcount[id]++;
-    if (c->nev == c->evcap) {
-        size_t ncap = c->evcap ? c->evcap * 2 : 256;
-        event *e2 = contam_realloc(c->ev, ncap * sizeof *e2);
-        if (!e2) {
-            c->oom = 1;
-            return;
-        }
-        c->ev = e2;
-        c->evcap = ncap;
+    if (contam_array_grow(&c->ev, &c->evcap, c->nev + 1, sizeof *c->ev, 256)) {
+        c->oom = 1;
+        return;
     }
     event *ev = &c->ev[c->nev];
     memset(ev, 0, sizeof *ev);
@@ -303,16 +297,8 @@ static int process_text(scan_state *st, thread_ctx *c, const doc_ctx *d)
             return -1;
         if ((ngram_unit)u == p->opt.methods[0].unit)
             c->invalid_utf8 += invalid;
-        if (nt + 1 > c->prefix_cap) {
-            size_t ncap = c->prefix_cap ? c->prefix_cap : 4096;
-            while (ncap < nt + 1)
-                ncap *= 2;
-            uint64_t *p2 = contam_realloc(c->prefix, ncap * sizeof *p2);
-            if (!p2)
-                return -1;
-            c->prefix = p2;
-            c->prefix_cap = ncap;
-        }
+        if (contam_array_grow(&c->prefix, &c->prefix_cap, nt + 1, sizeof *c->prefix, 4096))
+            return -1;
         ngram_prefix_fill(tok, nt, c->prefix);
         for (size_t ti = 0; ti < p->ntables; ti++) {
             const scan_table *t = &p->tables[ti];
@@ -550,14 +536,8 @@ static batch *batch_get(scan_state *st, uint32_t file, int text_mode)
 
 static int batch_add(batch *b, const char *line, size_t len, uint64_t lineno, uint64_t off)
 {
-    if (b->nrecs == b->cap) {
-        size_t ncap = b->cap ? b->cap * 2 : 1024;
-        rec_ref *r2 = contam_realloc(b->recs, ncap * sizeof *r2);
-        if (!r2)
-            return -1;
-        b->recs = r2;
-        b->cap = ncap;
-    }
+    if (contam_array_grow(&b->recs, &b->cap, b->nrecs + 1, sizeof *b->recs, 1024))
+        return -1;
     b->recs[b->nrecs++] = (rec_ref){b->buf.size, len, lineno, off};
     /* NUL after each record: cJSON and the tokenizer never read past len, but
      * a terminator keeps every record a valid C string for error messages. */

@@ -57,7 +57,7 @@ static contam_status tokenize_unit(scan_plan *p, ngram_unit unit, contam_err *er
     scan_unit_tokens *u = &p->units[unit];
     ngram_config cfg = {unit, p->opt.digits_zero, p->opt.seed};
     ngram_tokenizer *tk = ngram_tokenizer_create(&cfg);
-    size_t cap = 0, n = 0;
+    size_t tcap = 0, pcap = 0, n = 0;
     u->start = contam_calloc(b->nitems + 1, sizeof *u->start);
     if (!tk || !u->start)
         goto oom;
@@ -68,20 +68,9 @@ static contam_status tokenize_unit(scan_plan *p, ngram_unit unit, contam_err *er
         size_t nt;
         if (ngram_tokenize(tk, it->text, it->text_len, &toks, &nt, NULL) != CONTAM_OK)
             goto oom;
-        if (n + nt > cap) {
-            size_t ncap = cap ? cap : 4096;
-            while (ncap < n + nt)
-                ncap *= 2;
-            ngram_token *t2 = contam_realloc(u->tok, ncap * sizeof *t2);
-            if (!t2)
-                goto oom;
-            u->tok = t2;
-            uint8_t *p2 = contam_realloc(u->part, ncap);
-            if (!p2)
-                goto oom;
-            u->part = p2;
-            cap = ncap;
-        }
+        if (contam_array_grow(&u->tok, &tcap, n + nt, sizeof *u->tok, 4096) ||
+            contam_array_grow(&u->part, &pcap, n + nt, 1, 4096))
+            goto oom;
         for (size_t k = 0; k < nt; k++) {
             u->tok[n + k] = toks[k];
             u->part[n + k] = (uint8_t)bench_item_part_at(it, toks[k].start);
