@@ -85,6 +85,11 @@ run 1 "$CONTAM" scan --preset gsm8k --bench "$T/bj" --out "$T/o11" -q "$T/c"; ex
 run 1 "$CONTAM" scan --preset gsm8k --bench "$T/bj/t.jsonl" --out "$T/o11" -q "$T/c"; expect_err "error: $T/bj/t.jsonl"
 [ ! -e "$T/o11" ] || fail "benchmark error left output"
 
+# 11b. '-' reads the corpus from stdin (compressed or not)
+run 0 bash -c '"$0" "$@" < "'"$T/c/good.jsonl.zst"'"' "$CONTAM" "${S[@]}" --out "$T/o11b" -
+[ "$(jget "$T/o11b/report.json" 'd["summary"]["gpt3"]["dirty"]')" = 1 ] || fail "stdin corpus"
+[ "$(jget "$T/o11b/report.json" 'd["corpus"]["inputs"][0]["format"]')" = zstd ] || fail "stdin format"; ok
+
 # 12. outputs are replaced atomically; a failed rerun leaves the old result intact,
 #     and a directory that is not contam's is never overwritten
 before=$(cat "$T/o1/report.json" | md5sum)
