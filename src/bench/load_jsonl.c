@@ -116,7 +116,7 @@ static contam_status get_label(const rec_ctx *c, const bench_layout *lay, const 
     }
     if (lay->label_kind == BENCH_LABEL_AFTER_HASHES && !cJSON_IsString(v))
         return field_err(c, lay->label, "a string", v);
-    const char *s;
+    const char *s = NULL;
     contam_status st = scalar(c, lay->label, v, num, &s);
     if (st != CONTAM_OK)
         return st;
