@@ -140,6 +140,18 @@ static contam_status load_file(bench_loader *L, size_t fi, contam_err *err)
     return st;
 }
 
+/* The layout path under clean/ and dirty/: subsets are written decompressed,
+ * so a compression suffix would lie about their content. */
+static char *layout_path(const char *rel)
+{
+    static const char *const zsuf[] = {".gz", ".zst", ".zstd"};
+    size_t n = strlen(rel);
+    for (size_t i = 0; i < sizeof zsuf / sizeof zsuf[0]; i++)
+        if (ends_with_ci(rel, n, zsuf[i]) && n > strlen(zsuf[i]))
+            return contam_strndup(rel, n - strlen(zsuf[i]));
+    return contam_strdup(rel);
+}
+
 static contam_status load_all(bench_loader *L, const io_filelist *fl, const char *const *paths,
                               size_t npaths, contam_err *err)
 {
@@ -155,9 +167,14 @@ static contam_status load_all(bench_loader *L, const io_filelist *fl, const char
         bench_file *f = &set->files[set->nfiles++];
         f->eol = "\n";
         f->path = contam_strdup(in->path);
-        f->rel = contam_strdup(in->rel);
+        f->rel = layout_path(in->rel);
         if (!f->path || !f->rel)
             return contam_err_set(err, CONTAM_ERR_NOMEM, in->path, 0, "out of memory");
+        for (size_t j = 0; j + 1 < set->nfiles; j++)
+            if (!strcmp(set->files[j].rel, f->rel))
+                return contam_err_set(err, CONTAM_ERR_ARG, in->path, 0,
+                                      "would be written to the same subset file '%s' as %s; "
+                                      "scan them separately", f->rel, set->files[j].path);
         contam_status st = load_file(L, set->nfiles - 1, err);
         if (st != CONTAM_OK)
             return st;

@@ -61,10 +61,16 @@ contam_status contam_err_set(contam_err *e, contam_status s, const char *file,
 
 void contam_err_offset(contam_err *e, uint64_t offset)
 {
+    contam_err_offset_kind(e, "byte offset", offset);
+}
+
+void contam_err_offset_kind(contam_err *e, const char *kind, uint64_t offset)
+{
     if (!e)
         return;
     e->offset = offset;
     e->has_offset = 1;
+    snprintf(e->offset_kind, sizeof e->offset_kind, "%s", kind);
 }
 
 void contam_err_format(const contam_err *e, char *out, size_t cap)
@@ -77,9 +83,9 @@ void contam_err_format(const contam_err *e, char *out, size_t cap)
     else if (e->file[0])
         snprintf(where, sizeof where, "%s: ", e->file);
     if (e->has_offset)
-        snprintf(out, cap, "%s%s (byte offset %llu)", where,
+        snprintf(out, cap, "%s%s (%s %llu)", where,
                  e->msg[0] ? e->msg : contam_status_message(e->code),
-                 (unsigned long long)e->offset);
+                 e->offset_kind[0] ? e->offset_kind : "byte offset", (unsigned long long)e->offset);
     else
         snprintf(out, cap, "%s%s", where, e->msg[0] ? e->msg : contam_status_message(e->code));
 }

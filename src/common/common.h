@@ -63,6 +63,7 @@ typedef struct {
     uint64_t line;
     uint64_t offset;
     int has_offset;
+    char offset_kind[32]; /* what the offset counts, e.g. "compressed byte offset" */
     char msg[512];
 } contam_err;
 
@@ -71,8 +72,10 @@ void contam_err_clear(contam_err *e);
 contam_status contam_err_set(contam_err *e, contam_status s, const char *file,
                              uint64_t line, const char *fmt, ...)
     CONTAM_PRINTF(5, 6);
-/* Records a byte offset on an already-set error. */
+/* Records a byte offset on an already-set error ("byte offset N"). */
 void contam_err_offset(contam_err *e, uint64_t offset);
+/* Same, naming what the offset counts ("compressed byte offset"). */
+void contam_err_offset_kind(contam_err *e, const char *kind, uint64_t offset);
 /* "FILE:LINE: message (byte offset N)" into out (always NUL-terminated). */
 void contam_err_format(const contam_err *e, char *out, size_t cap);
 

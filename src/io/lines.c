@@ -69,7 +69,7 @@ static contam_status too_long(io_lines *l, uint64_t lineno, size_t start, contam
 {
     contam_err_set(&l->fail, CONTAM_ERR_LINE_TOO_LONG, io_stream_path(l->s), lineno,
                    "line longer than %zu bytes (raise --max-line)", l->max_line);
-    contam_err_offset(&l->fail, l->base + start);
+    contam_err_offset_kind(&l->fail, "decompressed byte offset", l->base + start);
     return fail(l, err);
 }
 

@@ -92,7 +92,7 @@ static contam_status fail_at(io_stream *s, contam_err *err, contam_status code,
                              uint64_t offset, const char *what, const char *detail)
 {
     contam_err_set(&s->fail, code, s->shown, 0, "%s: %s", what, detail);
-    contam_err_offset(&s->fail, offset);
+    contam_err_offset_kind(&s->fail, "compressed byte offset", offset);
     s->failed = code;
     if (err)
         *err = s->fail;
@@ -288,9 +288,11 @@ static contam_status read_zstd(io_stream *s, unsigned char *buf, size_t cap, siz
                                    ? " (window larger than 128 MiB, e.g. zstd --long=31)"
                                    : "";
             char detail[256];
-            snprintf(detail, sizeof detail, "%s%s", ZSTD_getErrorName(r), hint);
-            return fail_at(s, err, CONTAM_ERR_CORRUPT, consumed(s), "corrupt zstd data",
-                           detail);
+            /* zstd decodes whole blocks (up to 128 KiB): the damage is in the
+             * block that starts at the reported offset, or shortly after it. */
+            snprintf(detail, sizeof detail, "%s%s; damaged block at or after", ZSTD_getErrorName(r),
+                     hint);
+            return fail_at(s, err, CONTAM_ERR_CORRUPT, consumed(s), "corrupt zstd data", detail);
         }
         s->zret = r;
         s->pending = out.pos == out.size;

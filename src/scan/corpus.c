@@ -101,8 +101,10 @@ static double now_sec(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Keeps the error of the earliest file (then line), so the reported failure
- * does not depend on which thread got there first. */
+/* Keeps the error of the earliest file (then line) among those that failed.
+ * Which files fail at all can depend on timing when several are damaged (an
+ * abort stops the other readers), but the exit status and the absence of
+ * outputs do not. */
 static void record_error(scan_state *st, size_t file, const contam_err *e)
 {
 #pragma omp critical(scan_err)
@@ -645,7 +647,15 @@ static void read_file(scan_state *st, size_t f)
 oom:
     contam_err_set(&e, CONTAM_ERR_NOMEM, path, 0, "out of memory while reading");
 fail:
-    batch_release(st, b);
+    /* With --keep-going the complete records read before the damage are still
+     * scanned, so records == documents + skipped for a failed file too. */
+    if (b && b->nrecs && !text_mode && o->keep_going && e.code != CONTAM_ERR_NOMEM) {
+        atomic_fetch_add(&st->bytes_done, b->buf.size);
+        atomic_fetch_add(&st->records_done, b->nrecs);
+        dispatch(st, b);
+    } else {
+        batch_release(st, b);
+    }
     if (l) {
         fs->raw_bytes = io_stream_raw_pos(io_lines_stream(l));
         io_stream_checksum(io_lines_stream(l), fs->checksum);
@@ -730,6 +740,31 @@ contam_status scan_corpus(scan_plan *p, const char *const *files, size_t nfiles,
             *err = st.err;
         return st.err.code;
     }
+    /* A file whose every record lacked the text field was read with the wrong
+     * --text-field (or is not a corpus): scanning "nothing" would report every
+     * item clean, so it is an error, like a damaged file. */
+    for (size_t f = 0; f < nfiles; f++) {
+        scan_file_stats *fs = &r->files[f];
+        if (fs->failed || fs->docs || fs->records == fs->blank || io_is_text_document(fs->path))
+            continue;
+        contam_err e;
+        contam_err_set(&e, CONTAM_ERR_FIELD, fs->path, 0,
+                       "none of its %llu records has a string field '%s' (see --text-field)",
+                       (unsigned long long)(fs->records - fs->blank), p->opt.text_field);
+        fs->failed = 1;
+        contam_err_format(&e, fs->error, sizeof fs->error);
+        if (!p->opt.keep_going) {
+            if (err)
+                *err = e;
+            return e.code;
+        }
+    }
+    uint64_t docs = 0;
+    for (size_t f = 0; f < nfiles; f++)
+        docs += r->files[f].docs;
+    if (docs == 0)
+        return contam_err_set(err, CONTAM_ERR_EMPTY, nfiles == 1 ? files[0] : NULL, 0,
+                              "no corpus document was read from %zu file(s)", nfiles);
     for (size_t f = 0; f < nfiles; f++) {
         r->nfailed += r->files[f].failed;
         /* the merge kept the smallest line numbers; now fix their order */

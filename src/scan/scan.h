@@ -164,9 +164,12 @@ typedef struct scan_result {
 } scan_result;
 
 /* Scans corpus files (already expanded and ordered) against the benchmark.
- * On failure *out is NULL and err describes the first error in corpus order
- * (or, with keep_going, only unrecoverable errors fail; failed files are
- * listed in the result). */
+ * On failure *out is NULL and err describes the error that stopped the scan
+ * (the earliest file's, when several files failed before the others were
+ * stopped). With keep_going a damaged file does not fail the scan: its
+ * records before the damage are scanned and it is listed with its error in
+ * files[] (failed = 1, nfailed). A corpus in which no document was read at
+ * all is CONTAM_ERR_EMPTY. */
 CONTAM_NODISCARD contam_status scan_run(const bench_set *b, const char *const *files,
                                         size_t nfiles, const scan_options *opt,
                                         scan_result **out, contam_err *err);

@@ -9,7 +9,7 @@
 
 #include "scan/scan.h"
 
-#define SCAN_MAX_TABLES 32
+#define SCAN_MAX_TABLES 120 /* item_table holds int8_t indexes */
 #define SCAN_NO_ID UINT32_MAX
 
 /* The tokens of every item in one unit (flat arrays). */

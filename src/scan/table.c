@@ -111,9 +111,12 @@ static uint64_t splitmix64(uint64_t *s)
 
 /* Window start positions of item i in table t (ascending). Sampled tables
  * draw `samples` distinct positions from a generator seeded by the scan seed
- * and the item id, so the choice is reproducible and independent of order. */
+ * and the item id, so the choice is reproducible and independent of order.
+ * They draw among windows that are not benchmark boilerplate (`all` counts
+ * items per gram; prefix holds item i's prefix hashes) when there are any, so
+ * a template does not use up an item's samples. cand is scratch (ntok). */
 static size_t item_windows(const scan_plan *p, const scan_table *t, size_t i, size_t ntok,
-                           uint32_t *out)
+                           const uint64_t *prefix, Pvoid_t all, uint32_t *cand, uint32_t *out)
 {
     if (ntok < t->n)
         return 0;
@@ -123,11 +126,28 @@ static size_t item_windows(const scan_plan *p, const scan_table *t, size_t i, si
             out[k] = (uint32_t)k;
         return nwin;
     }
+    size_t ncand = 0;
+    uint64_t pw = ngram_base_pow(t->n);
+    for (size_t k = 0; k < nwin; k++) {
+        PWord_t c;
+        JLG(c, all, (Word_t)ngram_window_hash(prefix, k, t->n, pw));
+        if (!c || (*c >> 32) <= p->opt.bench_df)
+            cand[ncand++] = (uint32_t)k;
+    }
+    if (ncand == 0) { /* all boilerplate: sample anyway, they will be ignored */
+        for (size_t k = 0; k < nwin; k++)
+            cand[k] = (uint32_t)k;
+        ncand = nwin;
+    }
+    if (ncand <= t->samples) {
+        memcpy(out, cand, ncand * sizeof *out);
+        return ncand;
+    }
     const char *id = p->bench->items[i].id;
     uint64_t s = p->opt.seed ^ XXH3_64bits(id, strlen(id));
     size_t got = 0;
     while (got < t->samples) {
-        uint32_t pos = (uint32_t)(splitmix64(&s) % nwin);
+        uint32_t pos = cand[splitmix64(&s) % ncand];
         int dup = 0;
         for (size_t k = 0; k < got; k++)
             dup |= out[k] == pos;
@@ -187,7 +207,7 @@ static contam_status build_table(scan_plan *p, size_t ti, const uint8_t *member,
     contam_status st = CONTAM_OK;
     entry *e = NULL;
     uint64_t *prefix = NULL;
-    uint32_t *pos = NULL;
+    uint32_t *pos = NULL, *cand = NULL;
     Pvoid_t all = NULL;
 
     t->wstart = contam_calloc(nitems + 1, sizeof *t->wstart);
@@ -200,15 +220,21 @@ static contam_status build_table(scan_plan *p, size_t ti, const uint8_t *member,
     }
     prefix = contam_malloc((maxtok + 1) * sizeof *prefix);
     pos = contam_malloc((maxtok + 1) * sizeof *pos);
-    if (!prefix || !pos)
+    cand = contam_malloc((maxtok + 1) * sizeof *cand);
+    if (!prefix || !pos || !cand)
         goto oom;
+    if (t->sampled && (st = count_all_windows(p, t, member, prefix, &all, err)) != CONTAM_OK)
+        goto done;
     /* Pass 1: count windows. */
     size_t total = 0;
     for (size_t i = 0; i < nitems; i++) {
         size_t nt = u->start[i + 1] - u->start[i];
         t->wstart[i] = total;
-        if (member[i])
-            total += item_windows(p, t, i, nt, pos);
+        if (!member[i] || nt < t->n)
+            continue;
+        if (t->sampled)
+            ngram_prefix_fill(u->tok + u->start[i], nt, prefix);
+        total += item_windows(p, t, i, nt, prefix, all, cand, pos);
     }
     t->wstart[nitems] = total;
     t->win_id = contam_malloc((total + 1) * sizeof *t->win_id);
@@ -222,8 +248,8 @@ static contam_status build_table(scan_plan *p, size_t ti, const uint8_t *member,
         size_t nt = u->start[i + 1] - u->start[i];
         if (!member[i] || nt < t->n)
             continue;
-        size_t nw = item_windows(p, t, i, nt, pos);
         ngram_prefix_fill(u->tok + u->start[i], nt, prefix);
+        size_t nw = item_windows(p, t, i, nt, prefix, all, cand, pos);
         for (size_t k = 0; k < nw; k++) {
             size_t slot = t->wstart[i] + k;
             t->win_pos[slot] = pos[k];
@@ -233,8 +259,6 @@ static contam_status build_table(scan_plan *p, size_t ti, const uint8_t *member,
     }
     if (total && entries_sort(e, total))
         goto oom;
-    if (t->sampled && (st = count_all_windows(p, t, member, prefix, &all, err)) != CONTAM_OK)
-        goto done;
     /* Pass 3: dense ids in hash order. */
     size_t nids = 0;
     for (size_t k = 0; k < total; k++)
@@ -290,6 +314,7 @@ done:
     contam_free(e);
     contam_free(prefix);
     contam_free(pos);
+    contam_free(cand);
     return st;
 oom:
     st = nomem(err);
@@ -317,7 +342,8 @@ contam_status scan_plan_build(scan_plan *p, const bench_set *b, const scan_optio
             return nomem(err);
         int prim = find_table(p, me->unit, me->n, me->rule == SCAN_RULE_SAMPLED, me->samples);
         if (prim < 0)
-            return contam_err_set(err, CONTAM_ERR_ARG, NULL, 0, "too many gram tables");
+            return contam_err_set(err, CONTAM_ERR_ARG, NULL, 0, "too many gram tables (%d)",
+                                  SCAN_MAX_TABLES);
         if (m == 0)
             p->tables[prim].provenance = 1;
         for (size_t i = 0; i < b->nitems; i++) {
@@ -328,7 +354,10 @@ contam_status scan_plan_build(scan_plan *p, const bench_set *b, const scan_optio
             else if (opt->short_whole && nt >= SHORT_WHOLE_MIN) {
                 t = find_table(p, me->unit, (unsigned)nt, 0, 0);
                 if (t < 0)
-                    return contam_err_set(err, CONTAM_ERR_ARG, NULL, 0, "too many gram tables");
+                    return contam_err_set(err, CONTAM_ERR_ARG, NULL, 0,
+                                          "--short whole needs more than %d gram tables "
+                                          "(one per short item length and unit)",
+                                          SCAN_MAX_TABLES);
                 if (m == 0)
                     p->tables[t].provenance = 1;
             }

@@ -70,10 +70,15 @@ run 0 "$CONTAM" "${S[@]}" --out "$T/o8" "$T/utf8.jsonl"
 run 1 "$CONTAM" "${S[@]}" --max-line 4K --out "$T/o9" "$T/long.jsonl"
 expect_err "error: $T/long.jsonl:2: .*max-line"
 
-# 10. empty corpus file: fine, zero records
+# 10. an empty corpus file is counted (zero records); a corpus with no document
+#     at all, or read with the wrong --text-field, is an error, not "all clean"
 : >"$T/empty.jsonl"
-run 0 "$CONTAM" "${S[@]}" --out "$T/o10" "$T/empty.jsonl"
-[ "$(jget "$T/o10/report.json" 'd["corpus"]["records"]')" = 0 ] || fail "empty records"; ok
+run 0 "$CONTAM" "${S[@]}" --out "$T/o10" "$T/empty.jsonl" "$T/c/good.jsonl.zst"
+[ "$(jget "$T/o10/report.json" '[f["records"] for f in d["corpus"]["inputs"] if f["path"].endswith("empty.jsonl")][0]')" = 0 ] || fail "empty records"; ok
+run 1 "$CONTAM" "${S[@]}" --out "$T/o10b" "$T/empty.jsonl"; expect_err "no corpus document was read"
+run 1 "$CONTAM" "${S[@]}" --text-field body --out "$T/o10b" "$T/c/good.jsonl.zst"
+expect_err "good.jsonl.zst: none of its 3001 records has a string field 'body'"
+[ ! -e "$T/o10b" ] || fail "empty corpus left output"
 
 # 11. benchmark errors are fatal and named: wrong CSV shape, invalid JSONL, empty file
 mkdir -p "$T/bcsv" && printf 'a,b,c,d,e,A\nf,g,h,i,j\n' >"$T/bcsv/x_test.csv"
