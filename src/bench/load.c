@@ -3,48 +3,15 @@
  * hands the file to the matching loader; bench_set_free. */
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 
 #include "bench/bench_internal.h"
 #include "io/io.h"
 
 #define DEFAULT_MAX_FILE ((uint64_t)1 << 30)
 
-static int ends_with_ci(const char *s, size_t n, const char *suf)
-{
-    size_t k = strlen(suf);
-    return n >= k && strncasecmp(s + n - k, suf, k) == 0;
-}
-
 /* Files found inside a directory are taken only when their name says they
  * are data, so a LICENSE or README next to the data is not read as CSV. */
-static int data_name(const char *path)
-{
-    size_t n = strlen(path);
-    static const char *const zsuf[] = {".gz", ".zst", ".zstd"};
-    for (size_t i = 0; i < sizeof zsuf / sizeof zsuf[0]; i++)
-        if (ends_with_ci(path, n, zsuf[i])) {
-            n -= strlen(zsuf[i]);
-            break;
-        }
-    static const char *const ext[] = {".jsonl", ".json", ".ndjson", ".csv"};
-    for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++)
-        if (ends_with_ci(path, n, ext[i]))
-            return 1;
-    return 0;
-}
-
-static int named_file_arg(const char *path, const char *const *args, size_t nargs)
-{
-    if (strcmp(path, "-") == 0)
-        return 1;
-    for (size_t i = 0; i < nargs; i++) {
-        struct stat sb;
-        if (strcmp(path, args[i]) == 0 && stat(args[i], &sb) == 0 && !S_ISDIR(sb.st_mode))
-            return 1;
-    }
-    return 0;
-}
+static const char *const DATA_EXTS[] = {".jsonl", ".json", ".ndjson", ".csv", NULL};
 
 static void apply_overrides(bench_layout *l, const bench_options *opt)
 {
@@ -144,16 +111,11 @@ static contam_status load_file(bench_loader *L, size_t fi, contam_err *err)
  * so a compression suffix would lie about their content. */
 static char *layout_path(const char *rel)
 {
-    static const char *const zsuf[] = {".gz", ".zst", ".zstd"};
-    size_t n = strlen(rel);
-    for (size_t i = 0; i < sizeof zsuf / sizeof zsuf[0]; i++)
-        if (ends_with_ci(rel, n, zsuf[i]) && n > strlen(zsuf[i]))
-            return contam_strndup(rel, n - strlen(zsuf[i]));
-    return contam_strdup(rel);
+    return contam_strndup(rel, io_name_base_len(rel));
 }
 
 static contam_status load_all(bench_loader *L, const io_filelist *fl, const char *const *paths,
-                              size_t npaths, contam_err *err)
+                              contam_err *err)
 {
     bench_set *set = L->set;
     set->files = contam_calloc(fl->n ? fl->n : 1, sizeof *set->files);
@@ -162,7 +124,7 @@ static contam_status load_all(bench_loader *L, const io_filelist *fl, const char
         return contam_err_set(err, CONTAM_ERR_NOMEM, NULL, 0, "out of memory");
     for (size_t k = 0; k < fl->n; k++) {
         const io_file *in = &fl->v[k];
-        if (!data_name(in->path) && !named_file_arg(in->path, paths, npaths))
+        if (!in->named && !io_name_has_ext(in->path, DATA_EXTS))
             continue;
         bench_file *f = &set->files[set->nfiles++];
         f->eol = "\n";
@@ -204,7 +166,7 @@ contam_status bench_load(const char *const *paths, size_t npaths, const bench_op
     if (!L.set)
         st = contam_err_set(err, CONTAM_ERR_NOMEM, NULL, 0, "out of memory");
     else
-        st = load_all(&L, &fl, paths, npaths, err);
+        st = load_all(&L, &fl, paths, err);
     io_filelist_free(&fl);
     contam_buf_free(&L.text);
     contam_buf_free(&L.tmp);

@@ -1,5 +1,6 @@
 /* cli_scan.c - `contam scan`: options -> bench_load -> scan_run ->
  * report_write_scan into an atomic output directory. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -36,6 +37,8 @@ static const char HELP[] =
     "      --short skip|whole  items shorter than n: too_short (skip, default) or\n"
     "                          matched as one sequence when >= 5 tokens (whole)\n"
     "      --digits keep|zero  keep digits (default) or map every digit to 0\n"
+    "      --seed N            hash seed (default 0x636f6e74616d3031); recorded in\n"
+    "                          report.json, changes n-gram hashes and gpt4 samples\n"
     "Corpus:\n"
     "      --text-field F      JSON field with the text (default text; a.b paths)\n"
     "      --doc-field F       JSON field naming the document (e.g. meta.pile_set_name)\n"
@@ -171,9 +174,16 @@ static int handle_opt(int id, const char *v, scan_args *a, bench_options *bo, sc
         if (cli_parse_u64(ext->cmd, "threads", v, 1, 1024, &u)) return CLI_USAGE;
         so->threads = (int)u;
         break;
-    case O_SEED:
-        if (cli_parse_u64(ext->cmd, "seed", v, 0, UINT64_MAX, &so->seed)) return CLI_USAGE;
+    case O_SEED: {
+        /* decimal or 0x-hex, the way report.json prints it */
+        char *end = NULL;
+        errno = 0;
+        unsigned long long sd = strtoull(v, &end, 0);
+        if (errno || end == v || *end || v[0] == '-')
+            return cli_usage_error(ext->cmd, "--seed: '%s' is not a 64-bit number", v);
+        so->seed = (uint64_t)sd;
         break;
+    }
     case O_QUIET: a->quiet = 1; break;
     }
     return CLI_OK;
@@ -211,6 +221,20 @@ static int parse_args(int argc, char **argv, scan_args *a, bench_options *bo, sc
         return cli_usage_error(ext->cmd, "no corpus files given");
     if (!bo->preset && !bo->text_fields)
         return cli_usage_error(ext->cmd, "give --preset or --text-fields");
+    if (bo->preset && bo->text_fields)
+        return cli_usage_error(ext->cmd, "--text-fields is for benchmarks without a preset; "
+                                         "drop --preset %s or --text-fields", bo->preset);
+    if (bo->preset && !bench_preset_describe(bo->preset))
+        return cli_usage_error(ext->cmd, "unknown preset '%s' (mmlu, gsm8k, arc, truthfulqa, "
+                                         "hellaswag)", bo->preset);
+    if (bo->text_fields) {
+        const char *f = bo->text_fields;
+        size_t n = strlen(f);
+        if (!n || f[0] == ',' || f[n - 1] == ',' || strstr(f, ",,"))
+            return cli_usage_error(ext->cmd, "--text-fields '%s' has an empty field name", f);
+    }
+    if ((a->n || a->threshold > 0) && !strstr(a->methods, "custom"))
+        return cli_usage_error(ext->cmd, "--n and --threshold apply to --method custom only");
     char why[200];
     if (scan_methods_parse(a->methods, (unsigned)a->n, a->threshold, (unsigned)a->corpus_df,
                            so->methods, &so->nmethods, why, sizeof why))
@@ -267,7 +291,7 @@ int cli_scan_run(int argc, char **argv, const cli_scan_ext *ext)
     scan_result *r = NULL;
     io_filelist corpus = {0};
     io_outdir *od = NULL;
-    const char **paths = NULL;
+    const char **paths = NULL, **skipped = NULL;
     contam_err err;
     contam_err_clear(&err);
     report_extra extra;
@@ -289,23 +313,35 @@ int cli_scan_run(int argc, char **argv, const cli_scan_ext *ext)
         cli_report_error(&err);
         goto done;
     }
-    if (corpus.n == 0) {
+    /* Inside directories only corpus-like names are read (a README is not a
+     * shard); named files always are. The others are listed, not hidden. */
+    static const char *const corpus_exts[] = {".jsonl", ".json", ".ndjson", ".txt", NULL};
+    paths = calloc(corpus.n, sizeof *paths);
+    skipped = calloc(corpus.n, sizeof *skipped);
+    if (!paths || !skipped)
+        goto done;
+    size_t npaths = 0, nskipped = 0;
+    for (size_t i = 0; i < corpus.n; i++) {
+        if (corpus.v[i].named || io_name_has_ext(corpus.v[i].path, corpus_exts))
+            paths[npaths++] = corpus.v[i].path;
+        else
+            skipped[nskipped++] = corpus.v[i].path;
+    }
+    if (nskipped && !a.quiet)
+        fprintf(stderr, "contam: note: %zu file(s) in corpus directories not read (no .jsonl/.json/"
+                        ".ndjson/.txt name), e.g. %s\n", nskipped, skipped[0]);
+    if (npaths == 0) {
         fprintf(stderr, "contam: error: no corpus files found under the given paths\n");
         goto done;
     }
-    paths = calloc(corpus.n, sizeof *paths);
-    if (!paths)
-        goto done;
-    for (size_t i = 0; i < corpus.n; i++)
-        paths[i] = corpus.v[i].path;
-    contam_status st = scan_run(b, paths, corpus.n, &so, &r, &err);
+    contam_status st = scan_run(b, paths, npaths, &so, &r, &err);
     if (ps.shown)
         fputs("\r\033[K", stderr);
     if (st != CONTAM_OK) {
         cli_report_error(&err);
         goto done;
     }
-    report_meta meta = {ext->cmd, a.bench, a.nbench, &extra};
+    report_meta meta = {ext->cmd, a.bench, a.nbench, &extra, skipped, nskipped};
     if ((ext->stage && ext->stage(ext->user, b, r, od, &extra, &err) != CONTAM_OK) ||
         report_write_scan(od, b, r, &meta, &err) != CONTAM_OK ||
         io_outdir_commit(od, &err) != CONTAM_OK) {
@@ -331,6 +367,7 @@ done:
     bench_set_free(b);
     io_filelist_free(&corpus);
     free(paths);
+    free(skipped);
     free(a.bench);
     free(a.corpus);
     return rc;

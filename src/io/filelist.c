@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "io/io.h"
@@ -20,21 +21,17 @@ typedef struct {
     size_t n, cap;
 } file_vec;
 
-static contam_status push(file_vec *fv, char *path, char *rel, uint64_t size, contam_err *err)
+static contam_status push(file_vec *fv, char *path, char *rel, uint64_t size, int named,
+                          contam_err *err)
 {
     if (!path || !rel)
         goto nomem;
-    if (fv->n == fv->cap) {
-        size_t ncap = fv->cap ? fv->cap * 2 : 16;
-        io_file *nv = contam_realloc(fv->v, ncap * sizeof *nv);
-        if (!nv)
-            goto nomem;
-        fv->v = nv;
-        fv->cap = ncap;
-    }
+    if (contam_array_grow(&fv->v, &fv->cap, fv->n + 1, sizeof *fv->v, 16))
+        goto nomem;
     fv->v[fv->n].path = path;
     fv->v[fv->n].rel = rel;
     fv->v[fv->n].size = size;
+    fv->v[fv->n].named = named;
     fv->n++;
     return CONTAM_OK;
 nomem:
@@ -98,7 +95,7 @@ static contam_status walk(file_vec *fv, const char *dir, const char *rel_prefix,
             contam_free(path);
             contam_free(rel);
         } else if (S_ISREG(sb.st_mode)) {
-            st = push(fv, path, rel, (uint64_t)sb.st_size, err);
+            st = push(fv, path, rel, (uint64_t)sb.st_size, 0, err);
         } else {
             /* sockets, devices, FIFOs and linked directories inside a tree
              * are not corpus shards */
@@ -127,7 +124,7 @@ static const char *base_name(const char *path)
 static contam_status add_arg(file_vec *fv, const char *arg, contam_err *err)
 {
     if (strcmp(arg, "-") == 0)
-        return push(fv, contam_strdup(arg), contam_strdup(arg), 0, err);
+        return push(fv, contam_strdup(arg), contam_strdup(arg), 0, 1, err);
     struct stat sb;
     if (stat(arg, &sb) != 0)
         return contam_err_set(err, CONTAM_ERR_OPEN, arg, 0, "cannot open: %s", strerror(errno));
@@ -137,7 +134,7 @@ static contam_status add_arg(file_vec *fv, const char *arg, contam_err *err)
     const char *b = base_name(arg);
     size_t bl = strcspn(b, "/");
     return push(fv, contam_strdup(arg), contam_strndup(b, bl),
-                S_ISREG(sb.st_mode) ? (uint64_t)sb.st_size : 0, err);
+                S_ISREG(sb.st_mode) ? (uint64_t)sb.st_size : 0, 1, err);
 }
 
 static int cmp_file(const void *a, const void *b)
@@ -188,4 +185,28 @@ void io_filelist_free(io_filelist *l)
     contam_free(l->v);
     l->v = NULL;
     l->n = 0;
+}
+
+/* Length of name without a trailing .gz/.zst/.zstd (any case). */
+size_t io_name_base_len(const char *name)
+{
+    static const char *const zsuf[] = {".gz", ".zst", ".zstd"};
+    size_t n = strlen(name);
+    for (size_t i = 0; i < sizeof zsuf / sizeof zsuf[0]; i++) {
+        size_t k = strlen(zsuf[i]);
+        if (n > k && strncasecmp(name + n - k, zsuf[i], k) == 0)
+            return n - k;
+    }
+    return n;
+}
+
+int io_name_has_ext(const char *name, const char *const *exts)
+{
+    size_t n = io_name_base_len(name);
+    for (; *exts; exts++) {
+        size_t k = strlen(*exts);
+        if (n >= k && strncasecmp(name + n - k, *exts, k) == 0)
+            return 1;
+    }
+    return 0;
 }

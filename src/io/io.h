@@ -81,6 +81,7 @@ typedef struct {
     char *rel;  /* relative to the directory argument it came from, or the
                    basename for a file argument */
     uint64_t size;
+    int named;  /* given as an argument (not found by walking a directory) */
 } io_file;
 
 typedef struct {
@@ -94,6 +95,12 @@ typedef struct {
 CONTAM_NODISCARD contam_status io_filelist_expand(const char *const *args, size_t nargs,
                                                   io_filelist *out, contam_err *err);
 void io_filelist_free(io_filelist *l);
+
+/* Length of name without a trailing .gz, .zst or .zstd (any case). */
+size_t io_name_base_len(const char *name);
+/* Does name end with one of the NULL-terminated exts (".jsonl"), before an
+ * optional compression suffix, ignoring case? */
+int io_name_has_ext(const char *name, const char *const *exts);
 
 /* ---- Atomic outputs -------------------------------------------------------- */
 
@@ -154,8 +161,8 @@ io_rec_kind io_record_parse(const char *line, size_t len, const char *text_field
                             int *oom);
 void io_record_clear(io_record *rec);
 
-/* Corpus files named *.txt (also .txt.gz/.txt.zst) are one document each;
- * everything else is JSONL. */
+/* Corpus files named *.txt (any case, also .txt.gz/.txt.zst) are one
+ * document each; everything else is JSONL. */
 int io_is_text_document(const char *path);
 
 /* Hex XXH3-128 of a memory block (33 bytes out). */

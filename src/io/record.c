@@ -71,12 +71,6 @@ void io_record_clear(io_record *rec)
 
 int io_is_text_document(const char *path)
 {
-    static const char *const ends[] = {".txt", ".txt.gz", ".txt.zst", ".txt.zstd"};
-    size_t n = strlen(path);
-    for (size_t i = 0; i < sizeof ends / sizeof ends[0]; i++) {
-        size_t e = strlen(ends[i]);
-        if (n >= e && !strcmp(path + n - e, ends[i]))
-            return 1;
-    }
-    return 0;
+    static const char *const txt[] = {".txt", NULL};
+    return io_name_has_ext(path, txt);
 }

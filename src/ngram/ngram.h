@@ -45,6 +45,10 @@ typedef enum { NGRAM_UNIT_WORD = 0, NGRAM_UNIT_LMEVAL = 1, NGRAM_UNIT_CHAR = 2 }
 
 const char *ngram_unit_name(ngram_unit u); /* "word", "lmeval", "char" */
 
+/* Unicode version of the linked utf8proc tables: NFKC and case folding can
+ * change between versions, so reports record it next to the normalizer. */
+const char *ngram_unicode_version(void);
+
 typedef struct {
     ngram_unit unit;
     int digits_zero; /* WORD/CHAR: every decimal digit becomes '0' */

@@ -4,6 +4,8 @@
 #include <assert.h>
 #include <string.h>
 
+#include <utf8proc.h>
+
 #include "ngram/ngram_internal.h"
 
 #define NGRAM_INITIAL_TOKENS 1024
@@ -171,3 +173,5 @@ contam_status ngram_normalize(const ngram_config *cfg, const char *text, size_t 
     ngram_tokenizer_free(t);
     return st;
 }
+
+const char *ngram_unicode_version(void) { return utf8proc_unicode_version(); }

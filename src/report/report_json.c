@@ -108,6 +108,7 @@ static void put_parameters(jsonw *w, const scan_result *r)
     char seed[32];
     snprintf(seed, sizeof seed, "0x%016llx", (unsigned long long)o->seed);
     jw_str(w, "normalizer", NGRAM_NORMALIZER_VERSION);
+    jw_str(w, "unicode", ngram_unicode_version());
     jw_str(w, "hash", NGRAM_HASH_SCHEME);
     jw_str(w, "seed", seed);
     jw_begin_obj(w, "parameters");
@@ -145,10 +146,14 @@ static void put_parameters(jsonw *w, const scan_result *r)
     jw_end_obj(w);
 }
 
-static void put_corpus(jsonw *w, const scan_result *r)
+static void put_corpus(jsonw *w, const scan_result *r, const report_meta *meta)
 {
     jw_begin_obj(w, "corpus");
     jw_u64(w, "files", r->nfiles);
+    jw_begin_arr(w, "skipped_files");
+    for (size_t k = 0; k < meta->nskipped; k++)
+        jw_str(w, NULL, meta->skipped[k]);
+    jw_end_arr(w);
     jw_u64(w, "failed_files", r->nfailed);
     jw_u64(w, "documents", r->docs);
     jw_u64(w, "records", r->records);
@@ -283,7 +288,7 @@ contam_status report_write_summary(io_outdir *d, const bench_set *b, const scan_
     jw_str(&w, "command", meta->command);
     put_parameters(&w, r);
     put_benchmark(&w, b, r, meta);
-    put_corpus(&w, r);
+    put_corpus(&w, r, meta);
     report_counts tot[SCAN_MAX_METHODS];
     memset(tot, 0, sizeof tot);
     for (size_t i = 0; i < b->nitems; i++)

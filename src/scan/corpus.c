@@ -324,7 +324,7 @@ static int process_text(scan_state *st, thread_ctx *c, const doc_ctx *d)
                     PWord_t v;
                     JLG(v, t->judy, (Word_t)hs[k]);
                     if (v)
-                        on_hit(st, c, ti, (uint32_t)*v, d, tok, base + k);
+                        on_hit(st, c, ti, (uint32_t)(*v - 1), d, tok, base + k); /* JudyL holds id + 1 */
                 }
             }
         }

@@ -27,7 +27,7 @@ typedef struct {
     int sampled;        /* only sampled windows are inserted (gpt4) */
     unsigned samples;
     int provenance;     /* keep first occurrences (tables of the first method) */
-    Pvoid_t judy;       /* JudyL: gram hash -> id */
+    Pvoid_t judy;       /* JudyL: gram hash -> id + 1 */
     uint64_t *filter;   /* blocked Bloom filter, one 64-bit word per probe */
     uint64_t fmask;
     uint32_t nids;

@@ -1,50 +1,13 @@
 /* table.c - the benchmark side: tokenize every item once per unit, decide
- * which gram table each (method, item) uses, and build the tables (sorted
- * entries -> dense ids in hash order -> JudyL + Bloom filter). Ids are
- * assigned in hash order so they never depend on thread count or input
- * timing. */
+ * which gram table each (method, item) uses, and build the tables (windows ->
+ * JudyL hash -> dense id in first-occurrence order, Bloom filter, items per
+ * gram). Ids follow input order, so they never depend on threads or timing. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "scan/scan_internal.h"
 
 #define SHORT_WHOLE_MIN 5
-
-typedef struct {
-    uint64_t hash;
-    uint32_t item;
-    uint32_t pos;
-    uint32_t slot;
-} entry;
-
-/* Sorts entries by hash, stably, so entries made in (item, pos) order end up
- * ordered by (hash, item, pos). LSD radix, 8 bits a pass: ~10x faster than
- * qsort on MMLU's 0.9 M windows. Returns -1 on allocation failure. */
-static int entries_sort(entry *e, size_t n)
-{
-    entry *tmp = contam_malloc((n + 1) * sizeof *tmp);
-    if (!tmp)
-        return -1;
-    entry *src = e, *dst = tmp;
-    for (unsigned shift = 0; shift < 64; shift += 8) {
-        size_t count[257] = {0};
-        for (size_t k = 0; k < n; k++)
-            count[((src[k].hash >> shift) & 0xFF) + 1]++;
-        if (count[((src[0].hash >> shift) & 0xFF) + 1] == n)
-            continue; /* every key has this byte: the pass would not move anything */
-        for (int b = 0; b < 256; b++)
-            count[b + 1] += count[b];
-        for (size_t k = 0; k < n; k++)
-            dst[count[(src[k].hash >> shift) & 0xFF]++] = src[k];
-        entry *t = src;
-        src = dst;
-        dst = t;
-    }
-    if (src != e)
-        memcpy(e, src, n * sizeof *e);
-    contam_free(tmp);
-    return 0;
-}
 
 static contam_status nomem(contam_err *err)
 {
@@ -205,8 +168,8 @@ static contam_status build_table(scan_plan *p, size_t ti, const uint8_t *member,
     size_t nitems = p->bench->nitems;
     size_t maxtok = 0;
     contam_status st = CONTAM_OK;
-    entry *e = NULL;
-    uint64_t *prefix = NULL;
+    uint64_t *prefix = NULL, *id_hash = NULL;
+    uint32_t *last_item = NULL;
     uint32_t *pos = NULL, *cand = NULL;
     Pvoid_t all = NULL;
 
@@ -239,11 +202,20 @@ static contam_status build_table(scan_plan *p, size_t ti, const uint8_t *member,
     t->wstart[nitems] = total;
     t->win_id = contam_malloc((total + 1) * sizeof *t->win_id);
     t->win_pos = contam_malloc((total + 1) * sizeof *t->win_pos);
-    e = contam_malloc((total + 1) * sizeof *e);
-    if (!t->win_id || !t->win_pos || !e)
+    /* ids are dense and assigned in first-occurrence order (items in input
+     * order, windows left to right): deterministic without sorting. total
+     * bounds the number of ids. */
+    t->bench_df = contam_calloc(total + 1, sizeof *t->bench_df);
+    t->ex_item = contam_malloc((total + 1) * sizeof *t->ex_item);
+    t->ex_pos = contam_malloc((total + 1) * sizeof *t->ex_pos);
+    id_hash = contam_malloc((total + 1) * sizeof *id_hash);
+    last_item = contam_malloc((total + 1) * sizeof *last_item);
+    if (!t->win_id || !t->win_pos || !t->bench_df || !t->ex_item || !t->ex_pos || !id_hash ||
+        !last_item)
         goto oom;
-    /* Pass 2: hash windows. */
+    /* Pass 2: hash windows, give each new gram an id. */
     uint64_t pw = ngram_base_pow(t->n);
+    uint32_t nids = 0;
     for (size_t i = 0; i < nitems; i++) {
         size_t nt = u->start[i + 1] - u->start[i];
         if (!member[i] || nt < t->n)
@@ -252,58 +224,52 @@ static contam_status build_table(scan_plan *p, size_t ti, const uint8_t *member,
         size_t nw = item_windows(p, t, i, nt, prefix, all, cand, pos);
         for (size_t k = 0; k < nw; k++) {
             size_t slot = t->wstart[i] + k;
+            uint64_t h = ngram_window_hash(prefix, pos[k], t->n, pw);
+            PWord_t v;
+            JLI(v, t->judy, (Word_t)h);
+            if (v == PJERR)
+                goto oom;
+            if (*v == 0) { /* new gram: JudyL zero-fills new values, so store id + 1 */
+                uint32_t id = nids++;
+                *v = (Word_t)id + 1;
+                t->ex_item[id] = (uint32_t)i;
+                t->ex_pos[id] = pos[k];
+                id_hash[id] = h;
+                last_item[id] = UINT32_MAX;
+                if (t->sampled) {
+                    PWord_t c;
+                    JLG(c, all, (Word_t)h);
+                    t->bench_df[id] = c ? (uint32_t)(*c >> 32) : 1;
+                }
+            }
+            uint32_t id = (uint32_t)(*v - 1);
+            if (!t->sampled && last_item[id] != i) {
+                last_item[id] = (uint32_t)i;
+                t->bench_df[id]++;
+            }
             t->win_pos[slot] = pos[k];
-            e[slot] = (entry){ngram_window_hash(prefix, pos[k], t->n, pw),
-                              (uint32_t)i, pos[k], (uint32_t)slot};
+            t->win_id[slot] = id;
         }
     }
-    if (total && entries_sort(e, total))
-        goto oom;
-    /* Pass 3: dense ids in hash order. */
-    size_t nids = 0;
-    for (size_t k = 0; k < total; k++)
-        nids += k == 0 || e[k].hash != e[k - 1].hash;
-    t->nids = (uint32_t)nids;
-    t->bench_df = contam_calloc(nids + 1, sizeof *t->bench_df);
-    t->ex_item = contam_calloc(nids + 1, sizeof *t->ex_item);
-    t->ex_pos = contam_calloc(nids + 1, sizeof *t->ex_pos);
-    t->df = contam_calloc(nids + 1, sizeof *t->df);
+    t->nids = nids;
+    t->df = contam_calloc((size_t)nids + 1, sizeof *t->df);
     size_t words = 1024;
     while (words * 4 < nids)
         words *= 2;
     t->filter = contam_calloc(words, sizeof *t->filter);
     t->fmask = words - 1;
-    if (!t->bench_df || !t->ex_item || !t->ex_pos || !t->df || !t->filter)
+    if (!t->df || !t->filter)
         goto oom;
+    for (uint32_t id = 0; id < nids; id++) {
+        uint64_t h = id_hash[id];
+        t->filter[(h >> 40) & t->fmask] |= (UINT64_C(1) << (h & 63)) |
+                                           (UINT64_C(1) << ((h >> 6) & 63)) |
+                                           (UINT64_C(1) << ((h >> 12) & 63));
+    }
     if (t->provenance) {
-        t->occ = contam_calloc(nids + 1, sizeof *t->occ);
+        t->occ = contam_calloc((size_t)nids + 1, sizeof *t->occ);
         if (!t->occ)
             goto oom;
-    }
-    uint32_t id = SCAN_NO_ID;
-    for (size_t k = 0; k < total; k++) {
-        if (k == 0 || e[k].hash != e[k - 1].hash) {
-            id = id == SCAN_NO_ID ? 0 : id + 1;
-            t->ex_item[id] = e[k].item;
-            t->ex_pos[id] = e[k].pos;
-            PWord_t v;
-            JLI(v, t->judy, (Word_t)e[k].hash);
-            if (v == PJERR)
-                goto oom;
-            *v = id;
-            uint64_t h = e[k].hash;
-            t->filter[(h >> 40) & t->fmask] |= (UINT64_C(1) << (h & 63)) |
-                                               (UINT64_C(1) << ((h >> 6) & 63)) |
-                                               (UINT64_C(1) << ((h >> 12) & 63));
-            if (t->sampled) {
-                PWord_t c;
-                JLG(c, all, (Word_t)h);
-                t->bench_df[id] = c ? (uint32_t)(*c >> 32) : 1;
-            }
-        }
-        if (!t->sampled && (k == 0 || e[k].hash != e[k - 1].hash || e[k].item != e[k - 1].item))
-            t->bench_df[id]++;
-        t->win_id[e[k].slot] = id;
     }
 done:
     if (all) {
@@ -311,7 +277,8 @@ done:
         JLFA(freed, all);
         (void)freed;
     }
-    contam_free(e);
+    contam_free(id_hash);
+    contam_free(last_item);
     contam_free(prefix);
     contam_free(pos);
     contam_free(cand);

@@ -24,6 +24,11 @@ run 2 "$CONTAM" scan "${B[@]}" --method custom c; expect_err 'custom needs --n'
 run 2 "$CONTAM" scan "${B[@]}" --threshold 150% c; expect_err -- '--threshold'
 run 2 "$CONTAM" scan "${B[@]}" --short maybe c; expect_err -- '--short must be skip or whole'
 run 2 "$CONTAM" scan "${B[@]}" --threads; expect_err -- "needs a value"
+run 2 "$CONTAM" scan --preset nope --bench x --out "$T/o" c; expect_err "unknown preset 'nope'"
+run 2 "$CONTAM" scan "${B[@]}" --text-fields q c; expect_err -- '--text-fields is for benchmarks without a preset'
+run 2 "$CONTAM" scan --text-fields q,,a --bench x --out "$T/o" c; expect_err 'empty field name'
+run 2 "$CONTAM" scan "${B[@]}" --n 8 c; expect_err -- '--n and --threshold apply to --method custom only'
+run 2 "$CONTAM" scan "${B[@]}" --seed 0xZZ c; expect_err -- "--seed: '0xZZ'"
 run 2 "$CONTAM" scan "${B[@]}" --strict=yes c; expect_err -- "takes no value"
 # --opt=value and -- work; a missing corpus file is a failure (1), not usage
 run 1 "$CONTAM" scan --preset=mmlu --bench="$SHARED/bench/mmlu/dev" --out="$T/o" -q -- "$T/missing"
