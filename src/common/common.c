@@ -204,17 +204,35 @@ int contam_buf_puts(contam_buf *b, const char *s) { return contam_buf_append(b, 
 
 int contam_buf_printf(contam_buf *b, const char *fmt, ...)
 {
+    /* Format straight into the spare capacity; only a result that does not
+     * fit costs a second pass. */
+    size_t room = b->cap > b->size ? b->cap - b->size : 0;
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    int n = vsnprintf(room ? b->ptr + b->size : NULL, room, fmt, ap);
     va_end(ap);
-    if (n < 0 || contam_buf_reserve(b, (size_t)n))
+    if (n < 0)
         return -1;
-    va_start(ap, fmt);
-    vsnprintf(b->ptr + b->size, (size_t)n + 1, fmt, ap);
-    va_end(ap);
+    if ((size_t)n >= room) {
+        if (contam_buf_reserve(b, (size_t)n))
+            return -1;
+        va_start(ap, fmt);
+        vsnprintf(b->ptr + b->size, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
     b->size += (size_t)n;
     return 0;
+}
+
+int contam_buf_u64(contam_buf *b, uint64_t v)
+{
+    char tmp[24];
+    size_t n = 0;
+    do {
+        tmp[sizeof tmp - 1 - n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    return contam_buf_append(b, tmp + sizeof tmp - n, n);
 }
 
 /* Length of a valid UTF-8 sequence at s (n bytes available), 0 if invalid. */

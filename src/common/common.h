@@ -111,6 +111,8 @@ CONTAM_NODISCARD int contam_buf_append(contam_buf *b, const void *p, size_t n);
 CONTAM_NODISCARD int contam_buf_puts(contam_buf *b, const char *s);
 CONTAM_NODISCARD int contam_buf_printf(contam_buf *b, const char *fmt, ...)
     CONTAM_PRINTF(2, 3);
+/* Appends v in decimal (no printf: items.jsonl writes millions of them). */
+CONTAM_NODISCARD int contam_buf_u64(contam_buf *b, uint64_t v);
 /* Appends s as a JSON string literal (quotes included), escaping as RFC 8259
  * requires; invalid UTF-8 bytes become U+FFFD. */
 CONTAM_NODISCARD int contam_buf_json_str(contam_buf *b, const char *s, size_t n);

@@ -4,28 +4,40 @@
 
 #include "report/report_internal.h"
 
-static int put_ratio(contam_buf *o, const char *key, uint32_t num, uint32_t den)
+/* `prefix` then v: the hot path of items.jsonl, kept free of printf. */
+static int kv_u(contam_buf *o, const char *prefix, uint64_t v)
 {
-    return contam_buf_printf(o, ",\"%s\":%.4f", key, den ? (double)num / den : 0.0);
+    return contam_buf_puts(o, prefix) || contam_buf_u64(o, v);
 }
 
-static int put_method(contam_buf *o, const scan_method *me, const scan_item_stats *s)
+/* ,"key":0.1234 - num/den rounded half up to 4 decimals in integer
+ * arithmetic, so the text is exact and platform-independent. */
+static int put_ratio(contam_buf *o, const char *key, uint32_t num, uint32_t den)
+{
+    uint64_t q = den ? ((uint64_t)num * 20000 + den) / (2 * (uint64_t)den) : 0;
+    char frac[8] = {'.', (char)('0' + q / 1000 % 10), (char)('0' + q / 100 % 10),
+                    (char)('0' + q / 10 % 10), (char)('0' + q % 10), 0};
+    return contam_buf_puts(o, ",\"") || contam_buf_puts(o, key) || contam_buf_puts(o, "\":") ||
+           contam_buf_u64(o, q / 10000) || contam_buf_puts(o, frac);
+}
+
+static int put_method(contam_buf *o, const scan_item_stats *s)
 {
     uint32_t eligible = s->ngrams - s->boilerplate - s->frequent;
-    if (contam_buf_printf(o, "{\"verdict\":\"%s\",\"tokens\":%u,\"ngrams\":%u,\"boilerplate\":%u,"
-                          "\"frequent\":%u,\"matched\":%u",
-                          scan_verdict_name((scan_verdict)s->verdict), s->tokens, s->ngrams,
-                          s->boilerplate, s->frequent, s->matched) ||
-        put_ratio(o, "overlap", s->matched, eligible) ||
-        put_ratio(o, "coverage", s->covered, s->tokens) ||
-        contam_buf_printf(o, ",\"longest\":%u,\"question\":{\"tokens\":%u,\"covered\":%u}"
-                          ",\"answer\":{\"tokens\":%u,\"covered\":%u},\"df_min\":%u,\"df_max\":%u",
-                          s->longest, s->q_tokens, s->q_covered, s->a_tokens, s->a_covered,
-                          s->df_min, s->df_max))
+    if (contam_buf_puts(o, "{\"verdict\":\"") ||
+        contam_buf_puts(o, scan_verdict_name((scan_verdict)s->verdict)) ||
+        kv_u(o, "\",\"tokens\":", s->tokens) || kv_u(o, ",\"ngrams\":", s->ngrams) ||
+        kv_u(o, ",\"boilerplate\":", s->boilerplate) || kv_u(o, ",\"frequent\":", s->frequent) ||
+        kv_u(o, ",\"matched\":", s->matched) || put_ratio(o, "overlap", s->matched, eligible) ||
+        put_ratio(o, "coverage", s->covered, s->tokens) || kv_u(o, ",\"longest\":", s->longest) ||
+        kv_u(o, ",\"question\":{\"tokens\":", s->q_tokens) ||
+        kv_u(o, ",\"covered\":", s->q_covered) ||
+        kv_u(o, "},\"answer\":{\"tokens\":", s->a_tokens) ||
+        kv_u(o, ",\"covered\":", s->a_covered) || kv_u(o, "},\"df_min\":", s->df_min) ||
+        kv_u(o, ",\"df_max\":", s->df_max))
         return -1;
     if (s->whole && contam_buf_puts(o, ",\"whole\":true"))
         return -1;
-    (void)me;
     return contam_buf_puts(o, "}");
 }
 
@@ -73,17 +85,18 @@ int report_item_json(contam_buf *o, const bench_set *b, const scan_result *r, si
     uint32_t elig0 = s0->ngrams - s0->boilerplate - s0->frequent;
     if (contam_buf_puts(o, "{\"id\":") || contam_buf_json_str(o, it->id, strlen(it->id)) ||
         contam_buf_puts(o, ",\"source\":") || contam_buf_json_str(o, f->path, strlen(f->path)) ||
-        contam_buf_printf(o, ",\"record\":%llu,\"line\":%llu,\"subject\":",
-                          (unsigned long long)it->record, (unsigned long long)it->line) ||
+        kv_u(o, ",\"record\":", it->record) || kv_u(o, ",\"line\":", it->line) ||
+        contam_buf_puts(o, ",\"subject\":") ||
         contam_buf_json_str(o, it->subject, strlen(it->subject)) ||
         contam_buf_puts(o, ",\"label\":") || contam_buf_json_str(o, it->label, strlen(it->label)) ||
-        contam_buf_printf(o, ",\"tokens\":%u,\"ngrams\":%u,\"matched\":%u", s0->tokens,
-                          s0->ngrams, s0->matched) ||
+        kv_u(o, ",\"tokens\":", s0->tokens) || kv_u(o, ",\"ngrams\":", s0->ngrams) ||
+        kv_u(o, ",\"matched\":", s0->matched) ||
         put_ratio(o, "overlap", s0->matched, elig0) ||
         put_ratio(o, "coverage", s0->covered, s0->tokens) ||
-        contam_buf_printf(o, ",\"longest\":%u,\"leaked\":\"%s\",\"verdict\":\"%s\",\"verdicts\":{",
-                          s0->longest, leaked_part(s0),
-                          scan_verdict_name((scan_verdict)s0->verdict)))
+        kv_u(o, ",\"longest\":", s0->longest) || contam_buf_puts(o, ",\"leaked\":\"") ||
+        contam_buf_puts(o, leaked_part(s0)) || contam_buf_puts(o, "\",\"verdict\":\"") ||
+        contam_buf_puts(o, scan_verdict_name((scan_verdict)s0->verdict)) ||
+        contam_buf_puts(o, "\",\"verdicts\":{"))
         return -1;
     for (size_t m = 0; m < nm; m++)
         if (contam_buf_printf(o, "%s\"%s\":\"%s\"", m ? "," : "", r->opt.methods[m].name,
@@ -93,7 +106,7 @@ int report_item_json(contam_buf *o, const bench_set *b, const scan_result *r, si
         return -1;
     for (size_t m = 0; m < nm; m++)
         if (contam_buf_printf(o, "%s\"%s\":", m ? "," : "", r->opt.methods[m].name) ||
-            put_method(o, &r->opt.methods[m], &r->stats[i * nm + m]))
+            put_method(o, &r->stats[i * nm + m]))
             return -1;
     if (contam_buf_puts(o, "}") || put_matches(o, it, r, i))
         return -1;
