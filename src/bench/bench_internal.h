@@ -133,8 +133,5 @@ CONTAM_NODISCARD contam_status bench_load_csv(bench_loader *L, size_t fi, size_t
 CONTAM_NODISCARD contam_status bench_load_jsonl(bench_loader *L, size_t fi, size_t start,
                                                 contam_err *err);
 
-/* After a failed cJSON call: whether it failed for lack of memory (cJSON
- * reports parse errors and allocation failures alike). */
-int bench_out_of_memory(void);
 
 #endif

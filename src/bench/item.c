@@ -194,9 +194,3 @@ void bench_stem_subject(const char *stem, char *out, size_t cap)
     snprintf(out, cap, "%.*s", (int)n, stem);
 }
 
-int bench_out_of_memory(void)
-{
-    void *probe = contam_malloc(1);
-    contam_free(probe);
-    return probe == NULL;
-}

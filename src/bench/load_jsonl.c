@@ -197,6 +197,7 @@ static contam_status parse_line(const rec_ctx *c, const char *s, size_t n, size_
                                 size_t lead, cJSON **out)
 {
     const char *end = NULL;
+    (void)contam_json_take_oom();
     *out = cJSON_ParseWithLengthOpts(s, n, &end, 0);
     if (*out) {
         while (end < s + n && (*end == ' ' || *end == '\t' || *end == '\r'))
@@ -205,7 +206,7 @@ static contam_status parse_line(const rec_ctx *c, const char *s, size_t n, size_
             return CONTAM_OK;
         cJSON_Delete(*out);
         *out = NULL;
-    } else if (bench_out_of_memory()) {
+    } else if (contam_json_take_oom()) {
         return nomem(c);
     }
     size_t col = end && end >= s && end <= s + n ? (size_t)(end - s) : 0;

@@ -134,5 +134,8 @@ const struct cJSON *contam_json_path(const struct cJSON *root, const char *dotte
 /* Installs cJSON allocation hooks that use contam_malloc/contam_free. Call
  * once at start-up, before any thread parses JSON. */
 void contam_json_init(void);
+/* Did a cJSON allocation on this thread fail since the last call? Clears the
+ * flag. Call before parsing (to reset) and after a NULL parse result. */
+int contam_json_take_oom(void);
 
 #endif

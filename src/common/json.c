@@ -25,8 +25,27 @@ const struct cJSON *contam_json_path(const struct cJSON *root, const char *dotte
     return cur;
 }
 
+/* cJSON answers NULL both for bad syntax and for a failed allocation; the
+ * hook notes the latter per thread so callers can tell them apart. */
+static _Thread_local int json_oom;
+
+static void *json_malloc(size_t n)
+{
+    void *p = contam_malloc(n);
+    if (!p)
+        json_oom = 1;
+    return p;
+}
+
+int contam_json_take_oom(void)
+{
+    int v = json_oom;
+    json_oom = 0;
+    return v;
+}
+
 void contam_json_init(void)
 {
-    cJSON_Hooks hooks = {contam_malloc, contam_free};
+    cJSON_Hooks hooks = {json_malloc, contam_free};
     cJSON_InitHooks(&hooks);
 }

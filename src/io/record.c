@@ -21,13 +21,10 @@ io_rec_kind io_record_parse(const char *line, size_t len, const char *text_field
     if (k == len)
         return IO_REC_BLANK;
     const char *end = NULL;
+    (void)contam_json_take_oom();
     cJSON *root = cJSON_ParseWithLengthOpts(line, len, &end, 0);
     if (!root) {
-        /* cJSON reports allocation failure and bad syntax alike: probe. */
-        void *probe = contam_malloc(64);
-        if (!probe)
-            *oom = 1;
-        contam_free(probe);
+        *oom = contam_json_take_oom();
         size_t col = end && end >= line ? (size_t)(end - line) + 1 : 1;
         snprintf(why, cap, "invalid JSON near column %zu", col);
         return IO_REC_BAD_JSON;

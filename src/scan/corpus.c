@@ -81,7 +81,8 @@ typedef struct {
     int nthreads;
     int inflight_limit;
     atomic_int inflight;
-    atomic_int abort;
+    atomic_int oom_stop;     /* out of memory: everything stops */
+    atomic_size_t fail_file; /* smallest failed file index, SIZE_MAX if none */
     atomic_uint_fast64_t bytes_done, raw_done, records_done;
     atomic_uint files_done;
     uint64_t raw_total;
@@ -101,10 +102,10 @@ static double now_sec(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Keeps the error of the earliest file (then line) among those that failed.
- * Which files fail at all can depend on timing when several are damaged (an
- * abort stops the other readers), but the exit status and the absence of
- * outputs do not. */
+/* Keeps the error of the earliest file (then line). A failure in file f stops
+ * only the work on later files; earlier files still run to the end, since
+ * they may fail earlier in corpus order. So the reported error is the first
+ * one in corpus order whatever the thread count. */
 static void record_error(scan_state *st, size_t file, const contam_err *e)
 {
 #pragma omp critical(scan_err)
@@ -116,6 +117,22 @@ static void record_error(scan_state *st, size_t file, const contam_err *e)
             st->has_err = 1;
         }
     }
+}
+
+static void fail_at_file(scan_state *st, size_t f, const contam_err *e)
+{
+    record_error(st, f, e);
+    if (e->code == CONTAM_ERR_NOMEM)
+        atomic_store(&st->oom_stop, 1);
+    size_t cur = atomic_load(&st->fail_file);
+    while (f < cur && !atomic_compare_exchange_weak(&st->fail_file, &cur, f))
+        ;
+}
+
+/* Should work on file f stop? */
+static int stopped(scan_state *st, size_t f)
+{
+    return atomic_load(&st->oom_stop) || atomic_load(&st->fail_file) < f;
 }
 
 static void progress(scan_state *st, int force)
@@ -459,13 +476,11 @@ static void flush_batch(scan_state *st, thread_ctx *c, const batch *bt)
     if (oom) {
         contam_err e;
         contam_err_set(&e, CONTAM_ERR_NOMEM, st->files[bt->file], 0, "out of memory while scanning");
-        record_error(st, bt->file, &e);
-        atomic_store(&st->abort, 1);
+        fail_at_file(st, bt->file, &e);
     }
     c->oom = 0;
     if (c->has_fatal) {
-        record_error(st, bt->file, &c->fatal);
-        atomic_store(&st->abort, 1);
+        fail_at_file(st, bt->file, &c->fatal);
         c->has_fatal = 0;
     }
 }
@@ -476,7 +491,7 @@ static void process_batch(scan_state *st, batch *bt)
     c->batch_serial++;
     if (c->batch_serial == 0) /* wrapped: stamps must never look current */
         c->batch_serial = 1;
-    for (size_t k = 0; k < bt->nrecs && !atomic_load(&st->abort); k++)
+    for (size_t k = 0; k < bt->nrecs && !stopped(st, bt->file); k++)
         if (process_record(st, c, bt, &bt->recs[k]) < 0) {
             c->oom = 1;
             break;
@@ -576,7 +591,7 @@ static void read_file(scan_state *st, size_t f)
     contam_err_clear(&e);
     contam_status s = io_lines_open(path, (size_t)o->max_line, &l, &e);
     int text_mode = io_is_text_document(path);
-    uint64_t last_raw = 0, records = 0, bytes = 0;
+    uint64_t last_raw = 0, records = 0, bytes = 0, records_rep = 0, bytes_rep = 0;
     if (s != CONTAM_OK)
         goto fail;
     fs->format = io_format_name(io_stream_format(io_lines_stream(l)));
@@ -587,7 +602,7 @@ static void read_file(scan_state *st, size_t f)
         const char *line;
         size_t len;
         uint64_t lineno, off;
-        if (atomic_load(&st->abort))
+        if (stopped(st, f))
             break;
         s = io_lines_next(l, &line, &len, &lineno, &off, &e);
         if (s != CONTAM_OK)
@@ -621,8 +636,10 @@ static void read_file(scan_state *st, size_t f)
         if (b->buf.size >= BATCH_BYTES || b->nrecs >= BATCH_RECORDS) {
             uint64_t raw = io_stream_raw_pos(io_lines_stream(l));
             atomic_fetch_add(&st->raw_done, raw - last_raw);
-            atomic_fetch_add(&st->bytes_done, b->buf.size);
-            atomic_fetch_add(&st->records_done, b->nrecs);
+            atomic_fetch_add(&st->bytes_done, bytes - bytes_rep);
+            atomic_fetch_add(&st->records_done, records - records_rep);
+            bytes_rep = bytes;
+            records_rep = records;
             last_raw = raw;
             dispatch(st, b);
             b = batch_get(st, (uint32_t)f, text_mode);
@@ -631,6 +648,9 @@ static void read_file(scan_state *st, size_t f)
             progress(st, 0);
         }
     }
+    /* the last, partial batch: report what the full ones did not */
+    atomic_fetch_add(&st->bytes_done, bytes - bytes_rep);
+    atomic_fetch_add(&st->records_done, records - records_rep);
     if (b->nrecs)
         dispatch(st, b);
     else
@@ -649,9 +669,9 @@ oom:
 fail:
     /* With --keep-going the complete records read before the damage are still
      * scanned, so records == documents + skipped for a failed file too. */
+    atomic_fetch_add(&st->bytes_done, bytes - bytes_rep);
+    atomic_fetch_add(&st->records_done, records - records_rep);
     if (b && b->nrecs && !text_mode && o->keep_going && e.code != CONTAM_ERR_NOMEM) {
-        atomic_fetch_add(&st->bytes_done, b->buf.size);
-        atomic_fetch_add(&st->records_done, b->nrecs);
         dispatch(st, b);
     } else {
         batch_release(st, b);
@@ -666,10 +686,8 @@ fail:
     atomic_fetch_add(&st->files_done, 1);
     fs->failed = 1;
     contam_err_format(&e, fs->error, sizeof fs->error);
-    if (!o->keep_going || e.code == CONTAM_ERR_NOMEM) {
-        record_error(st, f, &e);
-        atomic_store(&st->abort, 1);
-    }
+    if (!o->keep_going || e.code == CONTAM_ERR_NOMEM)
+        fail_at_file(st, f, &e);
 }
 
 static int bad_line_cmp(const void *a, const void *b)
@@ -690,7 +708,8 @@ contam_status scan_corpus(scan_plan *p, const char *const *files, size_t nfiles,
     st.nthreads = p->opt.threads > 0 ? p->opt.threads : omp_get_max_threads();
     st.inflight_limit = 2 * st.nthreads;
     atomic_init(&st.inflight, 0);
-    atomic_init(&st.abort, 0);
+    atomic_init(&st.oom_stop, 0);
+    atomic_init(&st.fail_file, SIZE_MAX);
     atomic_init(&st.bytes_done, 0);
     atomic_init(&st.raw_done, 0);
     atomic_init(&st.records_done, 0);

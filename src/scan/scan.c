@@ -9,7 +9,7 @@ void scan_result_free(scan_result *r)
 {
     if (!r)
         return;
-    if (r->matches)
+    if (r->matches && r->nmatches)
         for (size_t i = 0; i < r->nitems; i++) {
             for (size_t k = 0; k < r->nmatches[i]; k++) {
                 contam_free(r->matches[i][k].doc);
