@@ -79,8 +79,8 @@ const char *bench_preset_describe(const char *name);
  * Inside a directory only *.jsonl, *.json, *.ndjson and *.csv files (also
  * with .gz/.zst) are read, so a LICENSE or README there is ignored; a file
  * named as an argument is always read.
- * JSONL vs CSV is decided by content per file (a first non-blank byte '{'
- * means JSONL). CSV follows RFC 4180 (quoted fields with "" escapes and
+ * A file named *.csv is CSV; for any other, JSONL vs CSV is decided by
+ * content (a first non-blank byte '{' means JSONL). CSV follows RFC 4180 (quoted fields with "" escapes and
  * embedded newlines, CRLF or LF), delimiter ',' or ';' detected from the
  * first records; a row whose field count differs from the first row's is
  * CONTAM_ERR_CSV naming file:line. Blank lines (JSONL and CSV) are skipped

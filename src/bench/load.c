@@ -88,10 +88,15 @@ static contam_status load_file(bench_loader *L, size_t fi, contam_err *err)
         return contam_err_set(err, CONTAM_ERR_EMPTY, f->path, 0, "empty benchmark file");
     bench_path_stem(f->path, L->stem, sizeof L->stem);
     f->header_len = start;
-    if (p[i] == '[')
+    /* A *.csv name is trusted: a headerless CSV row may start with '[' or
+     * '{' (and a clean/dirty half must load again). Otherwise the content
+     * decides. */
+    static const char *const csv_ext[] = {".csv", NULL};
+    int named_csv = io_name_has_ext(f->path, csv_ext);
+    if (!named_csv && p[i] == '[')
         return contam_err_set(err, CONTAM_ERR_FORMAT, f->path, 0,
                               "a JSON array is not JSONL (write one object per line)");
-    if (p[i] == '{') {
+    if (!named_csv && p[i] == '{') {
         if (!L->def.njsonl)
             return contam_err_set(err, CONTAM_ERR_FORMAT, f->path, 0,
                                   "the %s preset reads CSV, this file is JSONL", L->def.name);

@@ -295,7 +295,9 @@ static contam_status read_zstd(io_stream *s, unsigned char *buf, size_t cap, siz
             return fail_at(s, err, CONTAM_ERR_CORRUPT, consumed(s), "corrupt zstd data", detail);
         }
         s->zret = r;
-        s->pending = out.pos == out.size;
+        /* r == 0: the frame is complete and flushed; calling again without input
+         * would start a new frame and look truncated at end of file. */
+        s->pending = r != 0 && out.pos == out.size;
     }
     *got = out.pos;
     return CONTAM_OK;
