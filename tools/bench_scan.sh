@@ -11,7 +11,9 @@
 #   one-record corpus, which gives the "net" corpus-pass throughput.
 # Checks correctness, not speed: items.jsonl must be byte-identical for 1 and
 # 2 threads and over repetitions, and zstd and contam must agree on the
-# decompressed size; otherwise the exit status is 1.
+# decompressed size; otherwise the exit status is 1. The printed sha256 of
+# items.jsonl compares across runs and builds given the same --shared path
+# (items.jsonl records corpus paths), so a faster wrong answer shows.
 #
 # Usage: tools/bench_scan.sh [--quick] [--methods LIST] [--contam BIN]
 #                            [--shared DIR] [--keep]
@@ -26,7 +28,7 @@ REPS=3
 METHODS=""
 KEEP=0
 
-usage() { sed -n '16,19p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '/^# Usage:/,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 2; }
 while [[ $# -gt 0 ]]; do
     case $1 in
     --quick) REPS=1 ;;
@@ -42,6 +44,10 @@ done
 
 die() { echo "bench_scan: $*" >&2; exit 2; }
 [[ -x $CONTAM_BIN ]] || die "no contam binary at $CONTAM_BIN (build it, or pass --contam BIN)"
+[[ -d $SHARED ]] || die "no shared data directory $SHARED (pass --shared DIR)"
+# Absolute paths: the x4 corpus is scanned from inside TMP (below).
+CONTAM_BIN=$(cd "$(dirname "$CONTAM_BIN")" && pwd)/$(basename "$CONTAM_BIN")
+SHARED=$(cd "$SHARED" && pwd)
 command -v zstd >/dev/null || die "zstd not found"
 command -v sha256sum >/dev/null || die "sha256sum not found"
 shopt -s nullglob
@@ -70,15 +76,16 @@ else
     RSS_HOW="~VmHWM polling"
 fi
 
-# run_timed CMD... : sets SEC (wall seconds) and RSS (KiB, or n/a); CMD's exit
-# status is returned. Caller redirects CMD's stdout.
+# run_timed CMD... : sets SEC (wall seconds), CPU (user + system seconds, or
+# n/a) and RSS (KiB, or n/a); CMD's exit status is returned. Caller redirects
+# CMD's stdout. CPU time is the steadier figure on a loaded machine.
 run_timed() {
     local t0 t1 rc=0
     if [[ $RSS_HOW == /usr/bin/time* ]]; then
         t0=$(now)
-        /usr/bin/time -f %M -o "$TMP/rss" "$@" || rc=$?
+        /usr/bin/time -f '%M %U %S' -o "$TMP/rss" "$@" || rc=$?
         t1=$(now)
-        RSS=$(tail -n 1 "$TMP/rss")
+        read -r RSS CPU < <(tail -n 1 "$TMP/rss" | awk '{ printf "%s %.2f\n", $1, $2 + $3 }')
     else
         local pid v hwm=0 st
         t0=$(now)
@@ -92,22 +99,26 @@ run_timed() {
         wait "$pid" || rc=$?
         t1=$(now)
         if [[ $hwm -gt 0 ]]; then RSS=$hwm; else RSS=n/a; fi
+        CPU=n/a
     fi
     SEC=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
     return $rc
 }
 
-# best_of NAME CMD... : best of REPS; sets BEST_SEC and BEST_RSS.
+# best_of NAME CMD... : best of REPS; sets BEST_SEC, BEST_CPU and BEST_RSS
+# (CPU and RSS of the fastest run).
 best_of() {
     local name=$1 r
     shift
     BEST_SEC=""
     BEST_RSS=n/a
+    BEST_CPU=n/a
     for ((r = 0; r < REPS; r++)); do
         run_timed "$@" || die "$name failed (exit $?): $*"
         if [[ -z $BEST_SEC ]] || awk -v a="$SEC" -v b="$BEST_SEC" 'BEGIN { exit !(a < b) }'; then
             BEST_SEC=$SEC
             BEST_RSS=$RSS
+            BEST_CPU=$CPU
         fi
     done
 }
@@ -125,13 +136,14 @@ corpus_bytes() {
 }
 
 FAIL=0
-# contam_case LABEL THREADS CORPUS... : best of REPS; sets C_SEC C_RSS C_SHA
-# C_BYTES; every repetition must produce the same items.jsonl.
+# contam_case LABEL THREADS CORPUS... : best of REPS; sets C_SEC C_CPU C_RSS
+# C_SHA C_BYTES; every repetition must produce the same items.jsonl.
 contam_case() {
     local label=$1 threads=$2 r sha first=""
     shift 2
     C_SEC=""
     C_RSS=n/a
+    C_CPU=n/a
     for ((r = 0; r < REPS; r++)); do
         rm -rf "$TMP/out"
         run_timed "$CONTAM_BIN" scan --preset mmlu --bench "$BENCH" "${METHOD_ARGS[@]}" -q \
@@ -147,6 +159,7 @@ contam_case() {
         if [[ -z $C_SEC ]] || awk -v a="$SEC" -v b="$C_SEC" 'BEGIN { exit !(a < b) }'; then
             C_SEC=$SEC
             C_RSS=$RSS
+            C_CPU=$CPU
         fi
     done
     C_SHA=$first
@@ -161,33 +174,38 @@ netmbs() { awk -v b="$1" -v s="$2" -v f="$3" 'BEGIN { d = s - f; if (d > 0) prin
 
 # ---- header -----------------------------------------------------------------
 
-CPU=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
-[[ -n $CPU ]] || CPU=$(uname -m)
+CPU_MODEL=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
+[[ -n $CPU_MODEL ]] || CPU_MODEL=$(uname -m)
 NPROC=$(nproc)
 DATE=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 LOAD=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo n/a)
-echo "bench_scan: $DATE  nproc=$NPROC  cpu: $CPU  load: $LOAD"
-echo "contam: $CONTAM_BIN ($("$CONTAM_BIN" --version | head -n 1)); zstd $(zstd -q --version | grep -o 'v[0-9][0-9.]*' | head -n 1)"
+echo "bench_scan: $DATE  nproc=$NPROC  cpu: $CPU_MODEL  load: $LOAD"
+echo "contam: $CONTAM_BIN ($("$CONTAM_BIN" --version | head -n 1)); zstd $(zstd --version 2>&1 | grep -o 'v[0-9][0-9.]*' | head -n 1)"
 echo "benchmark: mmlu test (${METHODS:-preset default method}); corpus: ${#SHARDS[@]} shards in $SHARED/corpus"
 echo "best of $REPS; peak RSS by $RSS_HOW; MB = 10^6 decompressed bytes"
 
 # ---- measurements -------------------------------------------------------------
 
-BIG=$TMP/corpus-x4.jsonl.zst
-for ((r = 0; r < 4; r++)); do cat "${SHARDS[@]}"; done >"$BIG"
+# items.jsonl names the corpus files as given, so the x4 corpus is passed by
+# a relative name from inside TMP: its checksum then compares across runs.
+BIG=corpus-x4.jsonl.zst
+for ((r = 0; r < 4; r++)); do cat "${SHARDS[@]}"; done >"$TMP/$BIG"
+cd "$TMP"
 printf '{"text":"one short record"}\n' >"$TMP/tiny.jsonl"
 
-declare -A SEC_OF RSS_OF SHA_OF BYTES_OF
+declare -A SEC_OF CPU_OF RSS_OF SHA_OF BYTES_OF
 for set in small big; do
     if [[ $set == small ]]; then files=("${SHARDS[@]}"); else files=("$BIG"); fi
     bytes=$(zstd -q -dc "${files[@]}" | wc -c)
     BYTES_OF[$set]=$bytes
     best_of "zstd -dc" zstd -q -dc "${files[@]}" >/dev/null
     SEC_OF[$set.zstd]=$BEST_SEC
+    CPU_OF[$set.zstd]=$BEST_CPU
     RSS_OF[$set.zstd]=$BEST_RSS
     for t in 1 2; do
         contam_case "$set t$t" "$t" "${files[@]}"
         SEC_OF[$set.t$t]=$C_SEC
+        CPU_OF[$set.t$t]=$C_CPU
         RSS_OF[$set.t$t]=$C_RSS
         SHA_OF[$set.t$t]=$C_SHA
         if [[ $C_BYTES != "$bytes" ]]; then
@@ -197,8 +215,9 @@ for set in small big; do
     done
 done
 for t in 1 2; do
-    contam_case "fixed t$t" "$t" "$TMP/tiny.jsonl"
+    contam_case "fixed t$t" "$t" tiny.jsonl
     SEC_OF[fixed.t$t]=$C_SEC
+    CPU_OF[fixed.t$t]=$C_CPU
     RSS_OF[fixed.t$t]=$C_RSS
 done
 
@@ -211,23 +230,28 @@ done
 # ---- table --------------------------------------------------------------------
 
 echo
-printf '%-11s %-12s %8s %8s %8s %8s %10s  %s\n' corpus run seconds MB/s net-MB/s vs-zstd 'RSS MiB' 'items.jsonl sha256'
+F='%-11s %-12s %8s %7s %8s %8s %8s %8s  %s\n'
+# shellcheck disable=SC2059
+printf "$F" corpus run wall-s cpu-s MB/s net-MB/s vs-zstd RSS-MiB 'items.jsonl sha256'
 for set in small big; do
     if [[ $set == small ]]; then cname="${#SHARDS[@]} shards"; else cname="shards x4"; fi
     b=${BYTES_OF[$set]}
     zs=${SEC_OF[$set.zstd]}
-    printf '%-11s %-12s %8s %8s %8s %8s %10s  %s\n' "$cname" "zstd -dc" "$zs" "$(mbs "$b" "$zs")" - 1.000 \
+    # shellcheck disable=SC2059
+    printf "$F" "$cname" "zstd -dc" "$zs" "${CPU_OF[$set.zstd]}" "$(mbs "$b" "$zs")" - 1.000 \
         "$(mib "${RSS_OF[$set.zstd]}")" -
     for t in 1 2; do
         s=${SEC_OF[$set.t$t]}
-        printf '%-11s %-12s %8s %8s %8s %8s %10s  %s\n' "" "contam -t $t" "$s" "$(mbs "$b" "$s")" \
+        # shellcheck disable=SC2059
+        printf "$F" "" "contam -t $t" "$s" "${CPU_OF[$set.t$t]}" "$(mbs "$b" "$s")" \
             "$(netmbs "$b" "$s" "${SEC_OF[fixed.t$t]}")" "$(ratio "$zs" "$s")" \
             "$(mib "${RSS_OF[$set.t$t]}")" "${SHA_OF[$set.t$t]:0:16}"
     done
 done
 for t in 1 2; do
-    printf '%-11s %-12s %8s %8s %8s %8s %10s\n' "1 record" "contam -t $t" "${SEC_OF[fixed.t$t]}" - - - \
-        "$(mib "${RSS_OF[fixed.t$t]}")"
+    # shellcheck disable=SC2059
+    printf "$F" "1 record" "contam -t $t" "${SEC_OF[fixed.t$t]}" "${CPU_OF[fixed.t$t]}" - - - \
+        "$(mib "${RSS_OF[fixed.t$t]}")" -
 done
 echo "decompressed bytes: ${BYTES_OF[small]} (8 shards), ${BYTES_OF[big]} (x4)"
 echo "vs-zstd = contam MB/s / zstd MB/s; net-MB/s excludes the fixed cost (1-record row)"
@@ -238,15 +262,15 @@ echo "items.jsonl identical for 1 and 2 threads: $IDENT"
 # ---- one-line summary -----------------------------------------------------------
 
 num() { if [[ $1 == n/a || -z $1 ]]; then echo null; else echo "$1"; fi; }
-S="{\"date\":\"$DATE\",\"nproc\":$NPROC,\"load\":\"$LOAD\",\"cpu\":\"${CPU//\"/}\",\"reps\":$REPS"
+S="{\"date\":\"$DATE\",\"nproc\":$NPROC,\"load\":\"$LOAD\",\"cpu\":\"${CPU_MODEL//\"/}\",\"reps\":$REPS"
 S+=",\"methods\":\"${METHODS:-default}\""
 for set in small big; do
     b=${BYTES_OF[$set]}
     zs=${SEC_OF[$set.zstd]}
-    S+=",\"$set\":{\"bytes\":$b,\"zstd_s\":$zs,\"zstd_mbs\":$(mbs "$b" "$zs"),\"zstd_rss_kib\":$(num "${RSS_OF[$set.zstd]}")"
+    S+=",\"$set\":{\"bytes\":$b,\"zstd_s\":$zs,\"zstd_cpu_s\":$(num "${CPU_OF[$set.zstd]}"),\"zstd_mbs\":$(mbs "$b" "$zs"),\"zstd_rss_kib\":$(num "${RSS_OF[$set.zstd]}")"
     for t in 1 2; do
         s=${SEC_OF[$set.t$t]}
-        S+=",\"t${t}_s\":$s,\"t${t}_mbs\":$(mbs "$b" "$s"),\"t${t}_ratio\":$(ratio "$zs" "$s")"
+        S+=",\"t${t}_s\":$s,\"t${t}_cpu_s\":$(num "${CPU_OF[$set.t$t]}"),\"t${t}_mbs\":$(mbs "$b" "$s"),\"t${t}_ratio\":$(ratio "$zs" "$s")"
         S+=",\"t${t}_rss_kib\":$(num "${RSS_OF[$set.t$t]}"),\"t${t}_sha256\":\"${SHA_OF[$set.t$t]}\""
     done
     S+="}"
