@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "common/common.h"
+#include "report/report.h" /* report_gate for cli_gates */
 
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2, CLI_GATE = 3 };
 
@@ -47,6 +48,26 @@ int cli_parse_u64(const char *cmd, const char *opt, const char *s, uint64_t lo, 
 int cli_finish_stdout(int rc);
 
 int cli_scan_main(int argc, char **argv);
+int cli_index_main(int argc, char **argv); /* cli_index.c */
+int cli_audit_main(int argc, char **argv);  /* cli_quality.c */
+int cli_dedup_main(int argc, char **argv);  /* cli_quality.c */
+int cli_lint_main(int argc, char **argv);   /* cli_quality.c */
+int cli_impact_main(int argc, char **argv); /* cli_quality.c */
+int cli_report_main(int argc, char **argv); /* cli_report.c */
+int cli_diff_main(int argc, char **argv);   /* cli_report.c */
+
+/* --fail-on gates (cli_report.c), shared by scan, audit and report. */
+#define CLI_MAX_GATES 32
+typedef struct {
+    report_gate v[CLI_MAX_GATES];
+    size_t n;
+} cli_gates;
+/* Parses one --fail-on value into g; CLI_OK or CLI_USAGE after a message. */
+int cli_gates_parse(const char *cmd, const char *expr, cli_gates *g);
+/* Evaluates g on DIR/report.json: prints "contam: gate crossed: ..." per
+ * crossing and returns CLI_GATE, or CLI_OK, CLI_USAGE (a gate the report
+ * cannot answer) or CLI_FAIL. */
+int cli_gates_eval(const char *cmd, const cli_gates *g, const char *dir);
 
 /* ---- Subcommands built on scan (audit...) ---------------------------------- */
 

@@ -14,10 +14,12 @@
 
 static const char HELP[] =
     "Usage: contam scan --bench PATH --out DIR [OPTIONS] CORPUS...\n"
+    "       contam scan --bench PATH --out DIR --index IDX [OPTIONS]\n"
     "\n"
     "Measure every benchmark item's n-gram overlap with the corpus and write\n"
-    "DIR/items.jsonl, DIR/report.json, DIR/clean/ and DIR/dirty/ (the benchmark's\n"
-    "own records, byte for byte, split by the first method's verdict).\n"
+    "DIR/items.jsonl, DIR/report.json, DIR/report.html (self-contained page),\n"
+    "DIR/report.md (summary for a pull request), DIR/clean/ and DIR/dirty/ (the\n"
+    "benchmark's own records, byte for byte, split by the first method's verdict).\n"
     "CORPUS: files or directories (recursive), zstd, gzip or plain by content;\n"
     "JSONL records, or *.txt files as one document each; '-' reads stdin.\n"
     "\n"
@@ -31,7 +33,7 @@ static const char HELP[] =
     "  -m, --method LIST       gpt3 (default), lmeval, palm, llama2, gpt4, custom;\n"
     "                          comma-separated, the first one decides clean/dirty\n"
     "      --n N               custom: n-gram length in words\n"
-    "      --threshold T       custom: dirty when matched/eligible >= T (0..1 or %%)\n"
+    "      --threshold T       custom: dirty when matched/eligible >= T (0..1 or %)\n"
     "      --corpus-df N       gpt3: ignore n-grams in more than N corpus docs (10)\n"
     "      --bench-df N        ignore n-grams shared by more than N items (10)\n"
     "      --short skip|whole  items shorter than n: too_short (skip, default) or\n"
@@ -46,6 +48,8 @@ static const char HELP[] =
     "      --strict            an invalid record is fatal (default: count and skip)\n"
     "      --keep-going        a failed corpus file does not stop the others; the\n"
     "                          report lists it and the exit code is 1\n"
+    "      --index IDX         answer from a corpus index (contam index build)\n"
+    "                          instead of reading CORPUS; same verdicts, no snippets\n"
     "Output:\n"
     "  -o, --out DIR           output directory (replaced atomically)\n"
     "      --max-matches N     provenance entries per item (default 5, max 100)\n"
@@ -53,14 +57,23 @@ static const char HELP[] =
     "                          identical for every N\n"
     "  -q, --quiet             no progress or summary on stderr\n"
     "  -h, --help              show this text\n"
+    "Quality gates (checked after the outputs are written):\n"
+    "      --fail-on EXPR      exit 3 when EXPR holds (repeatable); EXPR is\n"
+    "                          [subject.|file.][METHOD.]dirty|too_short|not_clean OP N[%]\n"
+    "                          lint[.error|.warning|.info|.CHECK] OP N  (contam audit)\n"
+    "                          duplicates[.exact|.near|.conflicting|.items] OP N\n"
+    "                          OP is > >= < <= == !=; N% is a share of items; no\n"
+    "                          METHOD means the first; subject./file. gate every\n"
+    "                          subject / benchmark file. E.g. dirty>2%, gpt3.dirty>=10,\n"
+    "                          subject.dirty>10%. A malformed EXPR is a usage error.\n"
     "\n"
     "Exit codes: 0 ok, 1 failure (including failed files with --keep-going),\n"
-    "2 usage error.\n";
+    "2 usage error, 3 a --fail-on gate crossed (1 wins over 3).\n";
 
 enum {
     O_BENCH = 1, O_PRESET, O_TEXT_FIELDS, O_LABEL, O_SUBJECT, O_ID, O_METHOD, O_N, O_THRESHOLD,
     O_CORPUS_DF, O_BENCH_DF, O_SHORT, O_DIGITS, O_TEXT_FIELD, O_DOC_FIELD, O_MAX_LINE, O_STRICT,
-    O_KEEP_GOING, O_OUT, O_MAX_MATCHES, O_THREADS, O_QUIET, O_HELP, O_SEED
+    O_KEEP_GOING, O_OUT, O_MAX_MATCHES, O_THREADS, O_QUIET, O_HELP, O_SEED, O_FAIL_ON, O_INDEX
 };
 
 static const cli_opt OPTS[] = {
@@ -76,6 +89,7 @@ static const cli_opt OPTS[] = {
     {"out", 'o', 1, O_OUT},             {"max-matches", 0, 1, O_MAX_MATCHES},
     {"threads", 't', 1, O_THREADS},     {"quiet", 'q', 0, O_QUIET},
     {"help", 'h', 0, O_HELP},           {"seed", 0, 1, O_SEED},
+    {"fail-on", 0, 1, O_FAIL_ON},       {"index", 0, 1, O_INDEX},
     {NULL, 0, 0, 0},
 };
 
@@ -111,9 +125,11 @@ typedef struct {
     const char **corpus;
     size_t ncorpus;
     const char *out, *methods;
+    const char *index; /* --index: answer from a corpus index instead of CORPUS */
     uint64_t n, corpus_df;
     double threshold;
     int quiet;
+    cli_gates gates; /* --fail-on */
 } scan_args;
 
 /* Applies one parsed option; returns CLI_OK, -1 after --help, or an exit code. */
@@ -185,6 +201,10 @@ static int handle_opt(int id, const char *v, scan_args *a, bench_options *bo, sc
         break;
     }
     case O_QUIET: a->quiet = 1; break;
+    case O_INDEX: a->index = v; break;
+    case O_FAIL_ON:
+        if (cli_gates_parse(ext->cmd, v, &a->gates)) return CLI_USAGE;
+        break;
     }
     return CLI_OK;
 }
@@ -217,8 +237,10 @@ static int parse_args(int argc, char **argv, scan_args *a, bench_options *bo, sc
         return cli_usage_error(ext->cmd, "--bench is required");
     if (!a->out)
         return cli_usage_error(ext->cmd, "--out is required");
-    if (!a->ncorpus)
-        return cli_usage_error(ext->cmd, "no corpus files given");
+    if (a->index && a->ncorpus)
+        return cli_usage_error(ext->cmd, "give corpus files or --index, not both");
+    if (!a->ncorpus && !a->index)
+        return cli_usage_error(ext->cmd, "no corpus files given (or --index IDX)");
     if (!bo->preset && !bo->text_fields)
         return cli_usage_error(ext->cmd, "give --preset or --text-fields");
     if (bo->preset && bo->text_fields)
@@ -239,6 +261,20 @@ static int parse_args(int argc, char **argv, scan_args *a, bench_options *bo, sc
     if (scan_methods_parse(a->methods, (unsigned)a->n, a->threshold, (unsigned)a->corpus_df,
                            so->methods, &so->nmethods, why, sizeof why))
         return cli_usage_error(ext->cmd, "--method: %s", why);
+    /* gates that cannot be answered fail now, not after the scan */
+    for (size_t k = 0; k < a->gates.n; k++) {
+        const report_gate *g = &a->gates.v[k];
+        int found = !g->method[0];
+        for (size_t m = 0; m < so->nmethods; m++)
+            found |= !strcmp(g->method, so->methods[m].name);
+        if (!found)
+            return cli_usage_error(ext->cmd, "--fail-on '%s': method %s is not in --method %s",
+                                   g->text, g->method, a->methods);
+        if (report_gate_section(g) && !ext->stage)
+            return cli_usage_error(ext->cmd, "--fail-on '%s': contam %s does not produce %s "
+                                             "results (contam audit does)",
+                                   g->text, ext->cmd, report_gate_section(g));
+    }
     return CLI_OK;
 }
 
@@ -265,7 +301,8 @@ static void print_summary(const scan_result *r, const char *out, double secs)
     if (r->bad_records)
         fprintf(stderr, "  skipped %llu bad corpus records (see report.json corpus.inputs)\n",
                 (unsigned long long)r->bad_records);
-    fprintf(stderr, "  wrote %s/{items.jsonl,report.json,clean/,dirty/}\n", out);
+    fprintf(stderr, "  wrote %s/{report.html,report.md,items.jsonl,report.json,clean/,dirty/}\n",
+            out);
 }
 
 int cli_scan_run(int argc, char **argv, const cli_scan_ext *ext)
@@ -309,9 +346,15 @@ int cli_scan_run(int argc, char **argv, const cli_scan_ext *ext)
     /* Check the output directory first so a long scan is not wasted. */
     if (io_outdir_begin(a.out, &od, &err) != CONTAM_OK ||
         bench_load(a.bench, a.nbench, &bo, &b, &err) != CONTAM_OK ||
-        io_filelist_expand(a.corpus, a.ncorpus, &corpus, &err) != CONTAM_OK) {
+        (!a.index && io_filelist_expand(a.corpus, a.ncorpus, &corpus, &err) != CONTAM_OK)) {
         cli_report_error(&err);
         goto done;
+    }
+    size_t npaths = 0, nskipped = 0;
+    contam_status st;
+    if (a.index) {
+        st = scan_run_index(b, a.index, &so, &r, &err);
+        goto scanned;
     }
     /* Inside directories only corpus-like names are read (a README is not a
      * shard); named files always are. The others are listed, not hidden. */
@@ -320,7 +363,6 @@ int cli_scan_run(int argc, char **argv, const cli_scan_ext *ext)
     skipped = calloc(corpus.n, sizeof *skipped);
     if (!paths || !skipped)
         goto done;
-    size_t npaths = 0, nskipped = 0;
     for (size_t i = 0; i < corpus.n; i++) {
         if (corpus.v[i].named || io_name_has_ext(corpus.v[i].path, corpus_exts))
             paths[npaths++] = corpus.v[i].path;
@@ -334,7 +376,8 @@ int cli_scan_run(int argc, char **argv, const cli_scan_ext *ext)
         fprintf(stderr, "contam: error: no corpus files found under the given paths\n");
         goto done;
     }
-    contam_status st = scan_run(b, paths, npaths, &so, &r, &err);
+    st = scan_run(b, paths, npaths, &so, &r, &err);
+scanned:
     if (ps.shown)
         fputs("\r\033[K", stderr);
     if (st != CONTAM_OK) {
@@ -359,6 +402,9 @@ int cli_scan_run(int argc, char **argv, const cli_scan_ext *ext)
                 r->nfailed);
         rc = CLI_FAIL;
     }
+    int gate = cli_gates_eval(ext->cmd, &a.gates, a.out);
+    if (rc == CLI_OK)
+        rc = gate;
 done:
     if (ext->stage_free)
         ext->stage_free(ext->user, &extra);

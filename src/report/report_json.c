@@ -7,6 +7,7 @@
 
 #include "report/jsonw.h"
 #include "report/report_internal.h"
+#include "report/report_view_internal.h"
 
 static const char *rule_name(scan_rule r)
 {
@@ -313,6 +314,13 @@ contam_status report_write_summary(io_outdir *d, const bench_set *b, const scan_
     if (st != CONTAM_OK || w.failed) {
         contam_buf_free(&out);
         return contam_err_set(err, CONTAM_ERR_NOMEM, "report.json", 0, "out of memory");
+    }
+    /* report.html and report.md are rendered from these very bytes, before
+     * report.json marks the output complete (contam report DIR redoes it) */
+    st = report_write_views_scan(d, out.ptr, out.size, b, r, meta->extra, err);
+    if (st != CONTAM_OK) {
+        contam_buf_free(&out);
+        return st;
     }
     FILE *fp;
     st = io_outdir_open(d, "report.json", &fp, err);

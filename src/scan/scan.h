@@ -175,4 +175,28 @@ CONTAM_NODISCARD contam_status scan_run(const bench_set *b, const char *const *f
                                         scan_result **out, contam_err *err);
 void scan_result_free(scan_result *r);
 
+/* ---- Index mode (scan_index.c) ------------------------------------------------ */
+
+/* Like scan_run, but answers from a corpus index built by `contam index
+ * build` (src/index) instead of reading the corpus: same plan, same
+ * assessment, so verdicts and statistics equal a direct scan of the indexed
+ * files with the same options, up to the index's false-match rate (keys /
+ * 2^fingerprint_bits per distinct benchmark gram; index_describe gives it).
+ * Differences in the result: matches carry file and record only when the
+ * index has --provenance (one occurrence per gram: the first), with offset,
+ * text_offset 0, doc NULL and an empty snippet; files[] and the corpus
+ * totals come from the index's manifest. Without --df in the index, every
+ * present gram has df 1 (df_min/df_max read 1).
+ * Refused with CONTAM_ERR_ARG and a message naming the mismatch: a method
+ * whose (unit, n) is not the index's (an index holds one unit and n, so
+ * gpt3, lmeval and palm need three indexes), --short whole, a --corpus-df
+ * rule (gpt3) without --df in the index, a different normalizer version,
+ * hash scheme, seed, --digits or --text-field. A damaged, truncated or
+ * newer-format index fails (CONTAM_ERR_CORRUPT / _TRUNCATED / _FORMAT).
+ * opt->threads parallelises the lookups; corpus-reading options (max_line,
+ * strict, keep_going, doc_field, progress) are not used. */
+CONTAM_NODISCARD contam_status scan_run_index(const bench_set *b, const char *index_dir,
+                                              const scan_options *opt, scan_result **out,
+                                              contam_err *err);
+
 #endif

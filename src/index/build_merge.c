@@ -1,0 +1,291 @@
+/* build_merge.c - from runs to partitions. Compaction keeps the number of
+ * runs bounded during a long build (the smallest runs are merged into one,
+ * so every key is rewritten O(log runs) times); the final merge writes each
+ * partition from all runs (and, when appending, the existing partition),
+ * partitions in parallel. Without --fp-bits, a counting pass over partition 0
+ * estimates the number of distinct keys, and the fingerprint width is the
+ * smallest whose false-match rate (keys / 2^bits) is within --fp-rate. */
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "index/index_build.h"
+
+#define MAX_RUNS 48    /* committed runs kept before compaction */
+#define MAX_PENDING 32 /* runs of the file in flight kept before compaction */
+#define COMPACT_FANIN 16
+
+static void free_sources(idx_source **s, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        idx_source_free(s[k]);
+    contam_free(s);
+}
+
+/* Opens one source per run (and the old partition when appending). */
+static contam_status open_sources(idx_builder *b, const idx_run_ref *runs, size_t nruns,
+                                  unsigned part, unsigned fp_bits, int with_old,
+                                  idx_source ***out, size_t *nout, contam_err *err)
+{
+    idx_source **s = contam_calloc(nruns + 2, sizeof *s);
+    if (!s)
+        return contam_err_set(err, CONTAM_ERR_NOMEM, NULL, 0, "out of memory");
+    size_t n = 0;
+    contam_status st = CONTAM_OK;
+    for (size_t k = 0; k < nruns && st == CONTAM_OK; k++) {
+        char *path = idx_join(b->work, runs[k].name);
+        if (!path)
+            st = contam_err_set(err, CONTAM_ERR_NOMEM, NULL, 0, "out of memory");
+        else if ((st = idx_source_run(path, &b->run_layout, part, fp_bits, 0, &s[n], err)) ==
+                 CONTAM_OK)
+            n++;
+        contam_free(path);
+    }
+    if (st == CONTAM_OK && with_old) {
+        idx_layout ol;
+        idx_layout_from_meta(&b->old, &ol);
+        char *path = idx_join(b->out, b->old.parts[part].name);
+        if (!path)
+            st = contam_err_set(err, CONTAM_ERR_NOMEM, NULL, 0, "out of memory");
+        else if ((st = idx_source_part(path, &ol, part, 0, &s[n], err)) == CONTAM_OK)
+            n++;
+        contam_free(path);
+    }
+    if (st != CONTAM_OK) {
+        free_sources(s, n);
+        return st;
+    }
+    *out = s;
+    *nout = n;
+    return CONTAM_OK;
+}
+
+static int run_cmp(const void *a, const void *b)
+{
+    const idx_run_ref *x = a, *y = b;
+    if (x->bytes != y->bytes)
+        return x->bytes < y->bytes ? -1 : 1;
+    return strcmp(x->name, y->name);
+}
+
+/* Merges runs[0..n) into one new run (all partitions, full hashes). */
+static contam_status merge_runs(idx_builder *b, const idx_run_ref *runs, size_t n,
+                                idx_run_ref *out, contam_err *err)
+{
+    char *path = idx_builder_run_path(b, out->name);
+    if (!path)
+        return contam_err_set(err, CONTAM_ERR_NOMEM, NULL, 0, "out of memory");
+    idx_run_writer *w = NULL;
+    contam_status st = idx_run_writer_open(path, &b->run_layout, &w, err);
+    for (unsigned p = 0; st == CONTAM_OK && p < b->run_layout.partitions; p++) {
+        idx_source **s;
+        size_t ns;
+        if ((st = open_sources(b, runs, n, p, 64, 0, &s, &ns, err)) != CONTAM_OK)
+            break;
+        st = idx_kmerge(s, ns, NULL, w, NULL, err);
+        free_sources(s, ns);
+    }
+    out->bytes = 0;
+    if (st == CONTAM_OK) {
+        st = idx_run_writer_close(w, &out->bytes, err);
+        w = NULL;
+    }
+    idx_run_writer_abort(w);
+    contam_free(path);
+    return st;
+}
+
+static void unlink_runs(idx_builder *b, const idx_run_ref *runs, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        char *old = idx_join(b->work, runs[k].name);
+        if (old)
+            (void)unlink(old);
+        contam_free(old);
+    }
+}
+
+contam_status idx_compact_runs(idx_builder *b, contam_err *err)
+{
+    while (b->j.nruns > MAX_RUNS) {
+        qsort(b->j.runs, b->j.nruns, sizeof *b->j.runs, run_cmp);
+        idx_run_ref merged;
+        contam_status st = merge_runs(b, b->j.runs, COMPACT_FANIN, &merged, err);
+        if (st != CONTAM_OK)
+            return st;
+        /* Journal first (it must never list a deleted run), then delete. */
+        idx_run_ref gone[COMPACT_FANIN];
+        memcpy(gone, b->j.runs, sizeof gone);
+        memmove(b->j.runs, b->j.runs + COMPACT_FANIN,
+                (b->j.nruns - COMPACT_FANIN) * sizeof *b->j.runs);
+        b->j.nruns -= COMPACT_FANIN;
+        b->j.runs[b->j.nruns++] = merged;
+        b->j.next_run = atomic_load(&b->next_run);
+        (void)idx_fsync_dir(b->work);
+        if ((st = idx_journal_write(b->journal_path, &b->j, err)) != CONTAM_OK)
+            return st;
+        unlink_runs(b, gone, COMPACT_FANIN);
+    }
+    return CONTAM_OK;
+}
+
+contam_status idx_compact_pending(idx_builder *b, contam_err *err)
+{
+    /* Workers only append to the list, so its first entries stay put while
+     * they are merged here. */
+    idx_run_ref first[COMPACT_FANIN];
+    size_t n;
+#pragma omp critical(idx_pending)
+    {
+        n = b->npending;
+        if (n >= MAX_PENDING)
+            memcpy(first, b->pending, sizeof first);
+    }
+    if (n < MAX_PENDING)
+        return CONTAM_OK;
+    idx_run_ref merged;
+    contam_status st = merge_runs(b, first, COMPACT_FANIN, &merged, err);
+    if (st != CONTAM_OK)
+        return st;
+#pragma omp critical(idx_pending)
+    {
+        memmove(b->pending, b->pending + COMPACT_FANIN,
+                (b->npending - COMPACT_FANIN) * sizeof *b->pending);
+        b->npending -= COMPACT_FANIN;
+        b->pending[b->npending++] = merged;
+    }
+    unlink_runs(b, first, COMPACT_FANIN);
+    return CONTAM_OK;
+}
+
+static unsigned choose_bits(uint64_t keys, double rate, unsigned pbits)
+{
+    unsigned w = INDEX_MIN_FP_BITS;
+    if (w < pbits + 8)
+        w = pbits + 8;
+    while (w < 64 && ldexp((double)keys, -(int)w) > rate)
+        w++;
+    return w;
+}
+
+/* The number of distinct keys, for the fingerprint width: counted exactly in
+ * partition 0 and scaled by the partition count. Partitions are equal slices
+ * of a uniform hash, so for any corpus worth partitioning the estimate is
+ * within a fraction of a percent; it depends only on the corpus (never on
+ * threads or spills) and reads 1/P of the runs. Small indexes (where one
+ * partition says little) are counted in full. idx_final_merge still checks
+ * the rate against the exact count afterwards. */
+static contam_status count_keys(idx_builder *b, uint64_t *total, contam_err *err)
+{
+    uint64_t count = 0;
+    for (unsigned p = 0; p < b->run_layout.partitions; p++) {
+        idx_source **s;
+        size_t n;
+        contam_status st = open_sources(b, b->j.runs, b->j.nruns, p, 64, 0, &s, &n, err);
+        if (st != CONTAM_OK)
+            return st;
+        st = idx_kmerge(s, n, NULL, NULL, &count, err);
+        free_sources(s, n);
+        if (st != CONTAM_OK)
+            return st;
+        if (p == 0 && count * b->run_layout.partitions >= ((uint64_t)1 << 20)) {
+            count *= b->run_layout.partitions;
+            break;
+        }
+    }
+    *total = count;
+    return CONTAM_OK;
+}
+
+/* Writes every partition (in parallel) into the staging directory. */
+static contam_status write_partitions(idx_builder *b, contam_err *err)
+{
+    index_meta *m = &b->meta;
+    idx_layout l;
+    idx_layout_from_meta(m, &l);
+    if (idx_rm_tree(b->stage) || mkdir(b->stage, 0777))
+        return contam_err_set(err, CONTAM_ERR_IO, b->stage, 0, "cannot create the staging directory");
+    unsigned P = l.partitions;
+    contam_free(m->parts);
+    m->parts = contam_calloc(P, sizeof *m->parts);
+    contam_err *errs = contam_calloc(P, sizeof *errs);
+    contam_status *sts = contam_calloc(P, sizeof *sts);
+    if (!m->parts || !errs || !sts) {
+        contam_free(errs);
+        contam_free(sts);
+        return contam_err_set(err, CONTAM_ERR_NOMEM, NULL, 0, "out of memory");
+    }
+    /* Each writer holds every run open: bound the descriptors in use. */
+    int T = b->nthreads;
+    while (T > 1 && (size_t)T * (b->j.nruns + 2) > 512)
+        T--;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(T) default(none) \
+    shared(b, m, l, P, errs, sts)
+    for (unsigned p = 0; p < P; p++) {
+        char name[32];
+        snprintf(name, sizeof name, "part-%04u.cidx", p);
+        char *path = idx_join(b->stage, name);
+        idx_source **s = NULL;
+        size_t n = 0;
+        idx_part_writer *w = NULL;
+        if (!path) {
+            sts[p] = contam_err_set(&errs[p], CONTAM_ERR_NOMEM, NULL, 0, "out of memory");
+        } else if ((sts[p] = open_sources(b, b->j.runs, b->j.nruns, p, m->fp_bits, b->have_old,
+                                          &s, &n, &errs[p])) == CONTAM_OK) {
+            if ((sts[p] = idx_part_writer_open(path, &l, p, &w, &errs[p])) == CONTAM_OK) {
+                sts[p] = idx_kmerge(s, n, w, NULL, NULL, &errs[p]);
+                if (sts[p] == CONTAM_OK)
+                    sts[p] = idx_part_writer_close(w, &m->parts[p], &errs[p]);
+                else
+                    idx_part_writer_abort(w);
+            }
+            free_sources(s, n);
+        }
+        contam_free(path);
+    }
+    contam_status st = CONTAM_OK;
+    m->keys = m->index_bytes = 0;
+    for (unsigned p = 0; p < P; p++) {
+        if (sts[p] != CONTAM_OK && st == CONTAM_OK) {
+            st = sts[p];
+            if (err)
+                *err = errs[p];
+        }
+        m->keys += m->parts[p].keys;
+        m->index_bytes += m->parts[p].bytes;
+    }
+    contam_free(errs);
+    contam_free(sts);
+    m->false_match_rate = ldexp((double)m->keys, -(int)m->fp_bits);
+    return st;
+}
+
+contam_status idx_final_merge(idx_builder *b, contam_err *err)
+{
+    index_meta *m = &b->meta;
+    contam_status st;
+    int chosen = !m->fp_bits;
+    if (chosen) {
+        uint64_t n = 0;
+        if ((st = count_keys(b, &n, err)) != CONTAM_OK)
+            return st;
+        m->fp_bits = choose_bits(n, b->o->fp_rate, b->run_layout.pbits);
+    }
+    if ((st = write_partitions(b, err)) != CONTAM_OK)
+        return st;
+    /* An estimate a hair low: one more bit, so the stated rate holds. */
+    while (chosen && m->false_match_rate > b->o->fp_rate && m->fp_bits < 64) {
+        m->fp_bits++;
+        if ((st = write_partitions(b, err)) != CONTAM_OK)
+            return st;
+    }
+    char *mpath = idx_join(b->stage, IDX_MANIFEST);
+    if (!mpath)
+        return contam_err_set(err, CONTAM_ERR_NOMEM, NULL, 0, "out of memory");
+    st = idx_manifest_write(mpath, m, err);
+    contam_free(mpath);
+    return st;
+}

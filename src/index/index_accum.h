@@ -1,0 +1,74 @@
+/* index_accum.h - a build thread's in-memory n-gram set (accum.c), and the
+ * build journal (journal.c). Internal to src/index. */
+#ifndef CONTAM_INDEX_ACCUM_H
+#define CONTAM_INDEX_ACCUM_H
+
+/* Judy's default error macro prints and exits; the library must do neither. */
+#define JUDYERROR_NOTEST 1
+#include <Judy.h>
+
+#include "index/index_internal.h"
+
+typedef struct {
+    uint64_t h; /* window hash */
+    uint64_t o; /* record ordinal of its document */
+} idx_pair;
+
+typedef struct {
+    unsigned flags;
+    Pvoid_t judy;       /* hash -> df, or (df << 40 | first record) with provenance */
+    Pvoid_t big;        /* provenance only: df beyond the packed 24 bits */
+    idx_pair *chunk, *tmp;
+    size_t nchunk, cap;
+    size_t *count;      /* radix counters */
+    uint64_t judy_bytes;/* JudyLMemUsed after the last chunk flush */
+} idx_accum;
+
+int idx_accum_init(idx_accum *a, unsigned flags, size_t chunk_cap);
+void idx_accum_free(idx_accum *a);
+/* Room for one document's n windows (flushes the chunk first if needed). */
+int idx_accum_reserve(idx_accum *a, size_t n);
+static inline void idx_accum_push(idx_accum *a, uint64_t h, uint64_t ord)
+{
+    a->chunk[a->nchunk].h = h;
+    a->chunk[a->nchunk].o = ord;
+    a->nchunk++;
+}
+int idx_accum_flush_chunk(idx_accum *a);
+/* Writes the union of n accumulators (df summed, first record the
+ * smallest) as one run at path, and empties them. */
+contam_status idx_accum_spill(idx_accum *const *a, size_t n, const char *path,
+                              const idx_layout *run_layout, uint64_t *bytes, uint64_t *keys,
+                              contam_err *err);
+
+/* ---- journal ------------------------------------------------------------------ */
+
+typedef struct {
+    char name[32];
+    uint64_t bytes;
+} idx_run_ref;
+
+typedef struct {
+    char key[17];          /* hex hash of parameters and corpus paths */
+    int commit;            /* out/ is complete; only the final rename remains */
+    uint64_t next_run;
+    uint64_t tokens, windows;
+    index_file *files;     /* finished files, in order */
+    uint64_t *mtime_ns;    /* per finished file, to notice changes */
+    size_t nfiles;
+    idx_run_ref *runs;
+    size_t nruns;
+} idx_journal;
+
+void idx_journal_free(idx_journal *j);
+contam_status idx_journal_write(const char *path, const idx_journal *j, contam_err *err);
+/* CONTAM_ERR_OPEN when there is no journal. */
+contam_status idx_journal_read(const char *path, idx_journal *j, contam_err *err);
+
+/* Manifest corpus entries, shared with the journal (manifest.c). */
+struct cJSON;
+struct cJSON *idx_file_json(const index_file *f);
+/* 0 ok, -1 invalid, -2 out of memory. */
+int idx_file_parse(const struct cJSON *e, index_file *f);
+
+#endif

@@ -1,0 +1,201 @@
+/* index_internal.h - pieces shared by the index module's files (not API):
+ * the bit codec, partition files, sorted runs, the k-way merge, the manifest
+ * and small file-system helpers. */
+#ifndef CONTAM_INDEX_INTERNAL_H
+#define CONTAM_INDEX_INTERNAL_H
+
+#include <stdio.h>
+
+#include "index/index.h"
+
+#define IDX_PART_MAGIC "CONTAMIX"
+#define IDX_RUN_MAGIC "CONTAMRN"
+#define IDX_RUN_VERSION 1
+#define IDX_HEADER_BYTES 80
+#define IDX_ENTRY_BYTES 24
+#define IDX_BLOCK_KEYS 512
+#define IDX_FLAG_DF 1u
+#define IDX_FLAG_PROV 2u
+#define IDX_DF_MAX UINT32_MAX
+#define IDX_ORD_LIMIT ((uint64_t)1 << 40) /* records an index can address */
+#define IDX_MANIFEST "manifest.json"
+#define IDX_FORMAT_NAME "contam-index"
+
+/* ---- little-endian fields ----------------------------------------------------- */
+
+static inline void idx_put32(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+static inline void idx_put64(uint8_t *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+static inline uint32_t idx_get32(const uint8_t *p)
+{
+    uint32_t v = 0;
+    for (int i = 3; i >= 0; i--)
+        v = (v << 8) | p[i];
+    return v;
+}
+static inline uint64_t idx_get64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = (v << 8) | p[i];
+    return v;
+}
+/* Low 32 bits of XXH3-64: the per-block and per-header checksums. */
+static inline uint32_t idx_sum32(const void *p, size_t n)
+{
+    return (uint32_t)XXH3_64bits(p, n);
+}
+
+static inline uint64_t idx_sat_add(uint64_t a, uint64_t b)
+{
+    uint64_t s = a + b;
+    return s < a || s > IDX_DF_MAX ? IDX_DF_MAX : s;
+}
+
+/* ---- keys of one partition: the unit every stage passes around ----------------- */
+
+typedef struct {
+    uint64_t key;   /* full hash (runs) or fingerprint (partitions) */
+    uint64_t df;    /* >= 1 */
+    uint64_t ord;   /* first record ordinal; UINT64_MAX when unknown */
+} idx_entry;
+
+/* The parameters every partition and run of one index share. */
+typedef struct {
+    unsigned partitions; /* power of two */
+    unsigned pbits;      /* log2(partitions) */
+    unsigned fp_bits;    /* 64 for runs */
+    unsigned flags;      /* IDX_FLAG_* */
+    unsigned block_keys;
+    unsigned ord_bits;   /* fixed width of first-record ordinals in blocks */
+    uint64_t params_hash;
+} idx_layout;
+
+static inline unsigned idx_part_of(const idx_layout *l, uint64_t fp)
+{
+    return l->pbits ? (unsigned)(fp >> (l->fp_bits - l->pbits)) : 0;
+}
+
+/* ---- block codec (codec.c) ---------------------------------------------------- */
+
+/* Encodes keys[0..n) (strictly increasing fingerprints) with their df/ord as
+ * one block appended to out. */
+int idx_block_encode(const idx_layout *l, const idx_entry *e, size_t n, contam_buf *out);
+/* Decodes a block of n keys whose first key is first; checks every
+ * invariant (increasing, within width, no bits left over). Returns 0, or -1
+ * with a reason in why. */
+int idx_block_decode(const idx_layout *l, const uint8_t *p, size_t len, uint64_t first,
+                     size_t n, idx_entry *out, char *why, size_t cap);
+
+/* LEB128 varints for runs. */
+size_t idx_varint_put(uint8_t *p, uint64_t v);
+
+/* ---- partition files (part_write.c, part_read.c) ------------------------------- */
+
+typedef struct idx_part_writer idx_part_writer;
+
+contam_status idx_part_writer_open(const char *path, const idx_layout *l, unsigned part,
+                                   idx_part_writer **out, contam_err *err);
+/* Keys must arrive in strictly increasing order. */
+contam_status idx_part_writer_add(idx_part_writer *w, const idx_entry *e, contam_err *err);
+/* Flushes, writes the block index and header, fsyncs, closes; fills keys,
+ * bytes and the file's XXH3-128. Frees w in every case. */
+contam_status idx_part_writer_close(idx_part_writer *w, index_part *info, contam_err *err);
+void idx_part_writer_abort(idx_part_writer *w);
+
+typedef struct {
+    uint64_t first;
+    uint64_t offset; /* in the blocks region */
+    uint32_t nkeys;
+    uint32_t sum;
+    uint64_t len;
+} idx_block_ref;
+
+typedef struct {
+    char *path;
+    int fd;
+    idx_layout l;
+    unsigned part;
+    uint64_t nkeys, nblocks, blocks_bytes;
+    idx_block_ref *blocks;
+    /* the decoded current block */
+    uint64_t cur; /* block number, UINT64_MAX none */
+    idx_entry *ent;
+    uint8_t *raw;
+    size_t raw_cap;
+} idx_part_reader;
+
+/* Opens and checks header (magic, version, header checksum, file size, and
+ * the expected layout when want is not NULL) and block index. */
+contam_status idx_part_open(const char *path, unsigned part, const idx_layout *want,
+                            idx_part_reader *r, contam_err *err);
+/* Reads, checks and decodes block b into r->ent. */
+contam_status idx_part_load(idx_part_reader *r, uint64_t b, contam_err *err);
+void idx_part_close(idx_part_reader *r);
+
+/* ---- sorted runs (run.c) ---------------------------------------------------------- */
+
+typedef struct idx_run_writer idx_run_writer;
+
+/* A run holds full 64-bit hashes in increasing order, split by partition. */
+contam_status idx_run_writer_open(const char *path, const idx_layout *l, idx_run_writer **out,
+                                  contam_err *err);
+contam_status idx_run_writer_add(idx_run_writer *w, uint64_t key, uint64_t df, uint64_t ord,
+                                 contam_err *err);
+/* Writes the header, fsyncs and renames path.tmp to path. Frees w. */
+contam_status idx_run_writer_close(idx_run_writer *w, uint64_t *bytes, contam_err *err);
+void idx_run_writer_abort(idx_run_writer *w);
+
+/* ---- merge sources (kmerge.c) ------------------------------------------------------- */
+
+/* One sorted stream of entries for one partition: a run range or a partition
+ * file, with ordinals shifted by ord_base and keys truncated to fp_bits. */
+typedef struct idx_source idx_source;
+
+contam_status idx_source_run(const char *path, const idx_layout *run_layout, unsigned part,
+                             unsigned fp_bits, uint64_t ord_base, idx_source **out,
+                             contam_err *err);
+contam_status idx_source_part(const char *path, const idx_layout *l, unsigned part,
+                              uint64_t ord_base, idx_source **out, contam_err *err);
+void idx_source_free(idx_source *s);
+
+/* Merges sources (entries with equal keys combine: df summed saturating,
+ * ord = min). With w NULL only counts distinct keys into *count. */
+contam_status idx_kmerge(idx_source **src, size_t nsrc, idx_part_writer *w,
+                         idx_run_writer *rw, uint64_t *count, contam_err *err);
+
+/* ---- manifest (manifest.c) ------------------------------------------------------------ */
+
+/* The canonical parameter string hashed into every partition header. */
+uint64_t idx_params_hash(const index_meta *m);
+void idx_layout_from_meta(const index_meta *m, idx_layout *l);
+unsigned idx_ord_bits(uint64_t records);
+contam_status idx_manifest_write(const char *path, const index_meta *m, contam_err *err);
+contam_status idx_manifest_parse(const char *text, size_t len, const char *path,
+                                 index_meta *m, contam_err *err);
+/* Which parameter differs ("n: 13 vs 8"), or 0 when a and b are compatible. */
+int idx_params_differ(const index_meta *a, const index_meta *b, char *why, size_t cap);
+contam_status idx_meta_copy_params(index_meta *dst, const index_meta *src);
+
+/* ---- file system (fsutil.c) ------------------------------------------------------------ */
+
+char *idx_join(const char *dir, const char *name); /* NULL on OOM */
+int idx_rm_tree(const char *path);
+int idx_fsync_dir(const char *dir);
+int idx_exists(const char *path);
+/* XXH3-128 hex of a whole file (33 bytes out). */
+contam_status idx_file_checksum(const char *path, char out[33], uint64_t *size,
+                                contam_err *err);
+/* Commits staged output directory `stage` as `dir`: rename, and when dir
+ * exists, move it to `old` first and remove it afterwards. */
+contam_status idx_commit_dir(const char *stage, const char *dir, const char *old,
+                             contam_err *err);
+
+#endif

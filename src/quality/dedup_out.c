@@ -1,0 +1,192 @@
+/* dedup_out.c - duplicates.jsonl (one object per group) and the report.json
+ * "duplicates" section: totals, per-subject counts and example groups. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "quality/quality_internal.h"
+
+#define DEDUP_EXAMPLES 20
+#define ANSWER_EXCERPT 200
+
+static void put_group(qj *w, const quality_dedup *d, const quality_dup_group *gr,
+                      contam_buf *tmp)
+{
+    qj_obj(w, NULL);
+    qj_u64(w, "group", gr->id);
+    qj_str(w, "kind", gr->exact ? "exact" : "near");
+    qj_num(w, "similarity", gr->similarity);
+    qj_bool(w, "conflicting_labels", gr->conflicting);
+    qj_bool(w, "gold_differs", gr->gold_differs);
+    qj_arr(w, "members");
+    for (size_t j = 0; j < gr->n; j++) {
+        const quality_dup_member *m = &gr->m[j];
+        const bench_set *b = d->sets[m->set];
+        const bench_item *it = &b->items[m->item];
+        qj_obj(w, NULL);
+        qj_str(w, "id", it->id);
+        qj_str(w, "source", b->files[it->file].path);
+        qj_u64(w, "record", it->record);
+        qj_str(w, "subject", it->subject);
+        qj_str(w, "label", it->label);
+        quality_item_view v;
+        quality_item_view_get(b, m->item, &v);
+        contam_buf_reset(tmp);
+        if (v.mc && v.gold_state == QUALITY_GOLD_OK && v.gold < QUALITY_MAX_OPTIONS) {
+            if (q_excerpt(v.opt[v.gold], v.optlen[v.gold], ANSWER_EXCERPT, tmp))
+                w->failed = 1;
+            qj_str(w, "answer", tmp->ptr);
+        }
+        qj_str(w, "role", m->set ? "against" : "benchmark");
+        qj_num(w, "similarity", m->similarity);
+        qj_end_obj(w);
+    }
+    qj_end_arr(w);
+    qj_end_obj(w);
+}
+
+int quality_dedup_jsonl(const quality_dedup *d, contam_buf *out)
+{
+    contam_buf tmp = {0};
+    int failed = 0;
+    for (size_t k = 0; k < d->ngroups && !failed; k++) {
+        qj w;
+        qj_init(&w, out, 0, 0);
+        put_group(&w, d, &d->groups[k], &tmp);
+        failed = w.failed || contam_buf_puts(out, "\n");
+    }
+    contam_buf_free(&tmp);
+    return failed ? -1 : 0;
+}
+
+typedef struct {
+    const char *subject;
+    uint32_t group;
+    int conflicting;
+} subj_ref;
+
+static int cmp_subj(const void *a, const void *b)
+{
+    const subj_ref *x = a, *y = b;
+    int c = strcmp(x->subject, y->subject);
+    if (c)
+        return c;
+    return x->group < y->group ? -1 : x->group > y->group;
+}
+
+int quality_dedup_section(const quality_dedup *d, contam_buf *out, int depth)
+{
+    uint64_t exact = 0, conflicting = 0, differs = 0, in_groups = 0, repeated = 0, cross = 0,
+             against = 0;
+    size_t nref = 0;
+    for (size_t k = 0; k < d->ngroups; k++) {
+        const quality_dup_group *gr = &d->groups[k];
+        exact += gr->exact;
+        conflicting += gr->conflicting;
+        differs += gr->gold_differs;
+        size_t n0 = 0;
+        for (size_t j = 0; j < gr->n; j++)
+            n0 += gr->m[j].set == 0;
+        in_groups += n0;
+        repeated += n0 - 1;
+        against += gr->n - n0;
+        cross += gr->n > n0;
+        nref += n0;
+    }
+    /* one (subject, group) entry per benchmark member; counted once per group */
+    subj_ref *refs = contam_malloc((nref ? nref : 1) * sizeof *refs);
+    if (!refs)
+        return -1;
+    size_t r = 0;
+    for (size_t k = 0; k < d->ngroups; k++)
+        for (size_t j = 0; j < d->groups[k].n; j++)
+            if (d->groups[k].m[j].set == 0) {
+                const char *s = d->sets[0]->items[d->groups[k].m[j].item].subject;
+                refs[r++] = (subj_ref){s[0] ? s : "(none)", d->groups[k].id,
+                                       d->groups[k].conflicting};
+            }
+    qsort(refs, nref, sizeof *refs, cmp_subj);
+    qj w;
+    qj_init(&w, out, 1, depth);
+    qj_obj(&w, NULL);
+    qj_u64(&w, "groups", d->ngroups);
+    qj_u64(&w, "exact_groups", exact);
+    qj_u64(&w, "near_groups", d->ngroups - exact);
+    qj_u64(&w, "conflicting_groups", conflicting);
+    qj_u64(&w, "gold_differs_groups", differs);
+    qj_u64(&w, "items_in_groups", in_groups);
+    qj_u64(&w, "repeated_items", repeated);
+    qj_u64(&w, "cross_set_groups", cross);
+    qj_u64(&w, "against_items_in_groups", against);
+    qj_u64(&w, "question_groups", d->question_groups);
+    qj_u64(&w, "repeated_questions", d->repeated_questions);
+    qj_num(&w, "jaccard", d->opt.jaccard);
+    qj_u64(&w, "shingle_words", d->opt.shingle);
+    qj_obj(&w, "minhash");
+    qj_u64(&w, "hashes", QUALITY_MINHASH_K);
+    qj_u64(&w, "bands", QUALITY_MINHASH_BANDS);
+    qj_u64(&w, "rows", QUALITY_MINHASH_ROWS);
+    qj_u64(&w, "candidate_pairs", d->candidates);
+    qj_u64(&w, "near_pairs", d->near_pairs);
+    qj_end_obj(&w);
+    /* the other sets compared, with their checksums (audit's report.json has no
+     * other place for them) */
+    qj_arr(&w, "against");
+    for (size_t k = 1; k < d->nsets; k++) {
+        const bench_set *b = d->sets[k];
+        qj_obj(&w, NULL);
+        qj_str(&w, "preset", b->preset);
+        qj_u64(&w, "items", b->nitems);
+        qj_arr(&w, "inputs");
+        for (size_t f = 0; f < b->nfiles; f++) {
+            qj_obj(&w, NULL);
+            qj_str(&w, "path", b->files[f].path);
+            qj_str(&w, "xxh3_128", b->files[f].checksum);
+            qj_u64(&w, "items", b->files[f].nitems);
+            qj_end_obj(&w);
+        }
+        qj_end_arr(&w);
+        qj_end_obj(&w);
+    }
+    qj_end_arr(&w);
+    qj_obj(&w, "by_subject");
+    for (size_t a = 0; a < nref;) {
+        size_t e = a;
+        uint64_t groups = 0, confl = 0;
+        while (e < nref && !strcmp(refs[e].subject, refs[a].subject)) {
+            if (e == a || refs[e].group != refs[e - 1].group) {
+                groups++;
+                confl += refs[e].conflicting;
+            }
+            e++;
+        }
+        qj_obj(&w, refs[a].subject);
+        qj_u64(&w, "groups", groups);
+        qj_u64(&w, "conflicting", confl);
+        qj_end_obj(&w);
+        a = e;
+    }
+    qj_end_obj(&w);
+    /* conflicting groups first: they are the ones to read */
+    contam_buf tmp = {0};
+    qj_arr(&w, "examples");
+    size_t shown = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t k = 0; k < d->ngroups && shown < DEDUP_EXAMPLES; k++)
+            if (d->groups[k].conflicting == !pass) {
+                put_group(&w, d, &d->groups[k], &tmp);
+                shown++;
+            }
+    qj_end_arr(&w);
+    qj_str(&w, "how",
+           "exact: equal after collapsing whitespace; near: Jaccard of word-shingle sets "
+           "(shingle_words words per shingle, WORD-normalized, per field) >= jaccard, "
+           "candidates from MinHash LSH, every pair "
+           "verified exactly; conflicting_labels: two members are the same item (question and set "
+           "of options equal up to case, whitespace, quotes and trailing punctuation) with "
+           "different gold answers; gold_differs: any two members' gold answers differ (near "
+           "duplicates are often variants of a question). See docs/CHECKS.md.");
+    qj_end_obj(&w);
+    contam_buf_free(&tmp);
+    contam_free(refs);
+    return w.failed ? -1 : 0;
+}
