@@ -8,40 +8,40 @@
 #define DEDUP_EXAMPLES 20
 #define ANSWER_EXCERPT 200
 
-static void put_group(qj *w, const quality_dedup *d, const quality_dup_group *gr,
+static void put_group(jsonw *w, const quality_dedup *d, const quality_dup_group *gr,
                       contam_buf *tmp)
 {
-    qj_obj(w, NULL);
-    qj_u64(w, "group", gr->id);
-    qj_str(w, "kind", gr->exact ? "exact" : "near");
-    qj_num(w, "similarity", gr->similarity);
-    qj_bool(w, "conflicting_labels", gr->conflicting);
-    qj_bool(w, "gold_differs", gr->gold_differs);
-    qj_arr(w, "members");
+    jw_begin_obj(w, NULL);
+    jw_u64(w, "group", gr->id);
+    jw_str(w, "kind", gr->exact ? "exact" : "near");
+    jw_num(w, "similarity", gr->similarity);
+    jw_bool(w, "conflicting_labels", gr->conflicting);
+    jw_bool(w, "gold_differs", gr->gold_differs);
+    jw_begin_arr(w, "members");
     for (size_t j = 0; j < gr->n; j++) {
         const quality_dup_member *m = &gr->m[j];
         const bench_set *b = d->sets[m->set];
         const bench_item *it = &b->items[m->item];
-        qj_obj(w, NULL);
-        qj_str(w, "id", it->id);
-        qj_str(w, "source", b->files[it->file].path);
-        qj_u64(w, "record", it->record);
-        qj_str(w, "subject", it->subject);
-        qj_str(w, "label", it->label);
+        jw_begin_obj(w, NULL);
+        jw_str(w, "id", it->id);
+        jw_str(w, "source", b->files[it->file].path);
+        jw_u64(w, "record", it->record);
+        jw_str(w, "subject", it->subject);
+        jw_str(w, "label", it->label);
         quality_item_view v;
         quality_item_view_get(b, m->item, &v);
         contam_buf_reset(tmp);
         if (v.mc && v.gold_state == QUALITY_GOLD_OK && v.gold < QUALITY_MAX_OPTIONS) {
             if (q_excerpt(v.opt[v.gold], v.optlen[v.gold], ANSWER_EXCERPT, tmp))
                 w->failed = 1;
-            qj_str(w, "answer", tmp->ptr);
+            jw_str(w, "answer", tmp->ptr);
         }
-        qj_str(w, "role", m->set ? "against" : "benchmark");
-        qj_num(w, "similarity", m->similarity);
-        qj_end_obj(w);
+        jw_str(w, "role", m->set ? "against" : "benchmark");
+        jw_num(w, "similarity", m->similarity);
+        jw_end_obj(w);
     }
-    qj_end_arr(w);
-    qj_end_obj(w);
+    jw_end_arr(w);
+    jw_end_obj(w);
 }
 
 int quality_dedup_jsonl(const quality_dedup *d, contam_buf *out)
@@ -49,8 +49,8 @@ int quality_dedup_jsonl(const quality_dedup *d, contam_buf *out)
     contam_buf tmp = {0};
     int failed = 0;
     for (size_t k = 0; k < d->ngroups && !failed; k++) {
-        qj w;
-        qj_init(&w, out, 0, 0);
+        jsonw w;
+        jw_init_ex(&w, out, 0, 0);
         put_group(&w, d, &d->groups[k], &tmp);
         failed = w.failed || contam_buf_puts(out, "\n");
     }
@@ -105,50 +105,50 @@ int quality_dedup_section(const quality_dedup *d, contam_buf *out, int depth)
                                        d->groups[k].conflicting};
             }
     qsort(refs, nref, sizeof *refs, cmp_subj);
-    qj w;
-    qj_init(&w, out, 1, depth);
-    qj_obj(&w, NULL);
-    qj_u64(&w, "groups", d->ngroups);
-    qj_u64(&w, "exact_groups", exact);
-    qj_u64(&w, "near_groups", d->ngroups - exact);
-    qj_u64(&w, "conflicting_groups", conflicting);
-    qj_u64(&w, "gold_differs_groups", differs);
-    qj_u64(&w, "items_in_groups", in_groups);
-    qj_u64(&w, "repeated_items", repeated);
-    qj_u64(&w, "cross_set_groups", cross);
-    qj_u64(&w, "against_items_in_groups", against);
-    qj_u64(&w, "question_groups", d->question_groups);
-    qj_u64(&w, "repeated_questions", d->repeated_questions);
-    qj_num(&w, "jaccard", d->opt.jaccard);
-    qj_u64(&w, "shingle_words", d->opt.shingle);
-    qj_obj(&w, "minhash");
-    qj_u64(&w, "hashes", QUALITY_MINHASH_K);
-    qj_u64(&w, "bands", QUALITY_MINHASH_BANDS);
-    qj_u64(&w, "rows", QUALITY_MINHASH_ROWS);
-    qj_u64(&w, "candidate_pairs", d->candidates);
-    qj_u64(&w, "near_pairs", d->near_pairs);
-    qj_end_obj(&w);
+    jsonw w;
+    jw_init_ex(&w, out, 1, depth);
+    jw_begin_obj(&w, NULL);
+    jw_u64(&w, "groups", d->ngroups);
+    jw_u64(&w, "exact_groups", exact);
+    jw_u64(&w, "near_groups", d->ngroups - exact);
+    jw_u64(&w, "conflicting_groups", conflicting);
+    jw_u64(&w, "gold_differs_groups", differs);
+    jw_u64(&w, "items_in_groups", in_groups);
+    jw_u64(&w, "repeated_items", repeated);
+    jw_u64(&w, "cross_set_groups", cross);
+    jw_u64(&w, "against_items_in_groups", against);
+    jw_u64(&w, "question_groups", d->question_groups);
+    jw_u64(&w, "repeated_questions", d->repeated_questions);
+    jw_num(&w, "jaccard", d->opt.jaccard);
+    jw_u64(&w, "shingle_words", d->opt.shingle);
+    jw_begin_obj(&w, "minhash");
+    jw_u64(&w, "hashes", QUALITY_MINHASH_K);
+    jw_u64(&w, "bands", QUALITY_MINHASH_BANDS);
+    jw_u64(&w, "rows", QUALITY_MINHASH_ROWS);
+    jw_u64(&w, "candidate_pairs", d->candidates);
+    jw_u64(&w, "near_pairs", d->near_pairs);
+    jw_end_obj(&w);
     /* the other sets compared, with their checksums (audit's report.json has no
      * other place for them) */
-    qj_arr(&w, "against");
+    jw_begin_arr(&w, "against");
     for (size_t k = 1; k < d->nsets; k++) {
         const bench_set *b = d->sets[k];
-        qj_obj(&w, NULL);
-        qj_str(&w, "preset", b->preset);
-        qj_u64(&w, "items", b->nitems);
-        qj_arr(&w, "inputs");
+        jw_begin_obj(&w, NULL);
+        jw_str(&w, "preset", b->preset);
+        jw_u64(&w, "items", b->nitems);
+        jw_begin_arr(&w, "inputs");
         for (size_t f = 0; f < b->nfiles; f++) {
-            qj_obj(&w, NULL);
-            qj_str(&w, "path", b->files[f].path);
-            qj_str(&w, "xxh3_128", b->files[f].checksum);
-            qj_u64(&w, "items", b->files[f].nitems);
-            qj_end_obj(&w);
+            jw_begin_obj(&w, NULL);
+            jw_str(&w, "path", b->files[f].path);
+            jw_str(&w, "xxh3_128", b->files[f].checksum);
+            jw_u64(&w, "items", b->files[f].nitems);
+            jw_end_obj(&w);
         }
-        qj_end_arr(&w);
-        qj_end_obj(&w);
+        jw_end_arr(&w);
+        jw_end_obj(&w);
     }
-    qj_end_arr(&w);
-    qj_obj(&w, "by_subject");
+    jw_end_arr(&w);
+    jw_begin_obj(&w, "by_subject");
     for (size_t a = 0; a < nref;) {
         size_t e = a;
         uint64_t groups = 0, confl = 0;
@@ -159,16 +159,16 @@ int quality_dedup_section(const quality_dedup *d, contam_buf *out, int depth)
             }
             e++;
         }
-        qj_obj(&w, refs[a].subject);
-        qj_u64(&w, "groups", groups);
-        qj_u64(&w, "conflicting", confl);
-        qj_end_obj(&w);
+        jw_begin_obj(&w, refs[a].subject);
+        jw_u64(&w, "groups", groups);
+        jw_u64(&w, "conflicting", confl);
+        jw_end_obj(&w);
         a = e;
     }
-    qj_end_obj(&w);
+    jw_end_obj(&w);
     /* conflicting groups first: they are the ones to read */
     contam_buf tmp = {0};
-    qj_arr(&w, "examples");
+    jw_begin_arr(&w, "examples");
     size_t shown = 0;
     for (int pass = 0; pass < 2; pass++)
         for (size_t k = 0; k < d->ngroups && shown < DEDUP_EXAMPLES; k++)
@@ -176,8 +176,8 @@ int quality_dedup_section(const quality_dedup *d, contam_buf *out, int depth)
                 put_group(&w, d, &d->groups[k], &tmp);
                 shown++;
             }
-    qj_end_arr(&w);
-    qj_str(&w, "how",
+    jw_end_arr(&w);
+    jw_str(&w, "how",
            "exact: equal after collapsing whitespace; near: Jaccard of word-shingle sets "
            "(shingle_words words per shingle, WORD-normalized, per field) >= jaccard, "
            "candidates from MinHash LSH, every pair "
@@ -185,7 +185,7 @@ int quality_dedup_section(const quality_dedup *d, contam_buf *out, int depth)
            "of options equal up to case, whitespace, quotes and trailing punctuation) with "
            "different gold answers; gold_differs: any two members' gold answers differ (near "
            "duplicates are often variants of a question). See docs/CHECKS.md.");
-    qj_end_obj(&w);
+    jw_end_obj(&w);
     contam_buf_free(&tmp);
     contam_free(refs);
     return w.failed ? -1 : 0;

@@ -369,90 +369,90 @@ nomem:
     return contam_err_set(err, CONTAM_ERR_NOMEM, NULL, 0, "out of memory (impact)");
 }
 
-static void put_acc(qj *w, const char *key, uint64_t n, double acc)
+static void put_acc(jsonw *w, const char *key, uint64_t n, double acc)
 {
     if (n)
-        qj_num(w, key, acc);
+        jw_num(w, key, acc);
     else
-        qj_null(w, key);
+        jw_null(w, key);
 }
 
-static void put_ci(qj *w, const char *key, uint64_t n, const double ci[2])
+static void put_ci(jsonw *w, const char *key, uint64_t n, const double ci[2])
 {
     if (!n) {
-        qj_null(w, key);
+        jw_null(w, key);
         return;
     }
     /* one line: [lo, hi] */
     contam_buf t = {0};
-    qj in;
-    qj_init(&in, &t, 0, 0);
-    qj_arr(&in, NULL);
-    qj_num(&in, NULL, ci[0]);
-    qj_num(&in, NULL, ci[1]);
-    qj_end_arr(&in);
+    jsonw in;
+    jw_init_ex(&in, &t, 0, 0);
+    jw_begin_arr(&in, NULL);
+    jw_num(&in, NULL, ci[0]);
+    jw_num(&in, NULL, ci[1]);
+    jw_end_arr(&in);
     if (in.failed)
         w->failed = 1;
     else
-        qj_raw(w, key, t.ptr);
+        jw_raw(w, key, t.ptr);
     contam_buf_free(&t);
 }
 
 int quality_impact_section(const quality_impact *im, contam_buf *out, int depth)
 {
-    qj w;
-    qj_init(&w, out, 1, depth);
-    qj_obj(&w, NULL);
-    qj_obj(&w, "bootstrap");
-    qj_u64(&w, "samples", im->opt.samples);
-    qj_u64(&w, "seed", im->opt.seed);
-    qj_num(&w, "level", im->opt.level);
-    qj_str(&w, "method", "percentile; items resampled with replacement within each subset");
-    qj_end_obj(&w);
-    qj_num(&w, "flag_points", im->opt.flag_points);
-    qj_u64(&w, "records", im->records);
-    qj_u64(&w, "joined", im->joined);
-    qj_u64(&w, "not_joined", im->unjoined);
+    jsonw w;
+    jw_init_ex(&w, out, 1, depth);
+    jw_begin_obj(&w, NULL);
+    jw_begin_obj(&w, "bootstrap");
+    jw_u64(&w, "samples", im->opt.samples);
+    jw_u64(&w, "seed", im->opt.seed);
+    jw_num(&w, "level", im->opt.level);
+    jw_str(&w, "method", "percentile; items resampled with replacement within each subset");
+    jw_end_obj(&w);
+    jw_num(&w, "flag_points", im->opt.flag_points);
+    jw_u64(&w, "records", im->records);
+    jw_u64(&w, "joined", im->joined);
+    jw_u64(&w, "not_joined", im->unjoined);
     size_t flagged = 0;
     for (size_t k = 0; k < im->nrows; k++)
         flagged += im->rows[k].flag;
-    qj_u64(&w, "flagged_rows", flagged);
-    qj_arr(&w, "rows");
+    jw_u64(&w, "flagged_rows", flagged);
+    jw_begin_arr(&w, "rows");
     for (size_t k = 0; k < im->nrows; k++) {
         const quality_impact_row *r = &im->rows[k];
-        qj_obj(&w, NULL);
-        qj_str(&w, "model", r->model);
-        qj_str(&w, "task", r->task);
-        qj_str(&w, "subject", r->subject);
-        qj_u64(&w, "n_all", r->n_all);
+        jw_begin_obj(&w, NULL);
+        jw_str(&w, "model", r->model);
+        jw_str(&w, "task", r->task);
+        jw_str(&w, "subject", r->subject);
+        jw_u64(&w, "n_all", r->n_all);
         put_acc(&w, "acc_all", r->n_all, r->acc_all);
         put_ci(&w, "ci_all", r->n_all, r->ci_all);
-        qj_u64(&w, "n_clean", r->n_clean);
+        jw_u64(&w, "n_clean", r->n_clean);
         put_acc(&w, "acc_clean", r->n_clean, r->acc_clean);
         put_ci(&w, "ci_clean", r->n_clean, r->ci_clean);
-        qj_u64(&w, "n_dirty", r->n_dirty);
+        jw_u64(&w, "n_dirty", r->n_dirty);
         put_acc(&w, "acc_dirty", r->n_dirty, r->acc_dirty);
         put_ci(&w, "ci_dirty", r->n_dirty, r->ci_dirty);
         if (r->n_clean && r->n_all) {
-            qj_num(&w, "clean_minus_all", r->acc_clean - r->acc_all);
+            jw_num(&w, "clean_minus_all", r->acc_clean - r->acc_all);
             if (r->acc_all > 0)
-                qj_num(&w, "relative_difference", (r->acc_clean - r->acc_all) / r->acc_all);
+                jw_num(&w, "relative_difference", (r->acc_clean - r->acc_all) / r->acc_all);
             else
-                qj_null(&w, "relative_difference");
+                jw_null(&w, "relative_difference");
         } else {
-            qj_null(&w, "clean_minus_all");
-            qj_null(&w, "relative_difference");
+            jw_null(&w, "clean_minus_all");
+            jw_null(&w, "relative_difference");
         }
-        qj_bool(&w, "flag", r->flag);
-        qj_end_obj(&w);
+        jw_bool(&w, "flag", r->flag);
+        jw_end_obj(&w);
     }
-    qj_end_arr(&w);
-    qj_str(&w, "how",
+    jw_end_arr(&w);
+    jw_str(&w, "how",
            "acc = mean of the metric over the items joined to the benchmark (one record per "
            "item, model and task, the chosen filter); clean/dirty from the scan's first "
            "method (dirty = dirty or not_clean, as in the dirty/ split); intervals: "
            "percentile bootstrap; flag: acc_clean < acc_all - flag_points/100 with at least "
            "one dirty item; relative_difference = clean_minus_all / acc_all.");
-    qj_end_obj(&w);
+    jw_end_obj(&w);
     return w.failed ? -1 : 0;
 }

@@ -278,28 +278,28 @@ nomem:
     return contam_err_set(err, CONTAM_ERR_NOMEM, NULL, 0, "out of memory (lint)");
 }
 
-static void put_finding(qj *w, const quality_lint *l, const quality_finding *f)
+static void put_finding(jsonw *w, const quality_lint *l, const quality_finding *f)
 {
     size_t nc;
     const quality_check *ck = quality_checks(&nc);
     const bench_item *it = &l->b->items[f->item];
-    qj_obj(w, NULL);
-    qj_str(w, "id", it->id);
-    qj_str(w, "source", l->b->files[it->file].path);
-    qj_u64(w, "record", it->record);
-    qj_str(w, "subject", it->subject);
-    qj_str(w, "code", ck[f->check].code);
-    qj_str(w, "name", ck[f->check].name);
-    qj_str(w, "severity", quality_severity_name(ck[f->check].severity));
-    qj_str(w, "message", f->message);
-    qj_end_obj(w);
+    jw_begin_obj(w, NULL);
+    jw_str(w, "id", it->id);
+    jw_str(w, "source", l->b->files[it->file].path);
+    jw_u64(w, "record", it->record);
+    jw_str(w, "subject", it->subject);
+    jw_str(w, "code", ck[f->check].code);
+    jw_str(w, "name", ck[f->check].name);
+    jw_str(w, "severity", quality_severity_name(ck[f->check].severity));
+    jw_str(w, "message", f->message);
+    jw_end_obj(w);
 }
 
 int quality_lint_jsonl(const quality_lint *l, contam_buf *out)
 {
     for (size_t k = 0; k < l->n; k++) {
-        qj w;
-        qj_init(&w, out, 0, 0);
+        jsonw w;
+        jw_init_ex(&w, out, 0, 0);
         put_finding(&w, l, &l->v[k]);
         if (w.failed || contam_buf_puts(out, "\n"))
             return -1;
@@ -345,42 +345,42 @@ int quality_lint_section(const quality_lint *l, contam_buf *out, int depth)
         items += k == 0 || l->v[k].item != l->v[k - 1].item;
     }
     qsort(sc, l->n, sizeof *sc, cmp_sc);
-    qj w;
-    qj_init(&w, out, 1, depth);
-    qj_obj(&w, NULL);
-    qj_u64(&w, "findings", l->n);
-    qj_u64(&w, "items_with_findings", items);
-    qj_u64(&w, "errors", sev[QUALITY_ERROR]);
-    qj_u64(&w, "warnings", sev[QUALITY_WARNING]);
-    qj_u64(&w, "infos", sev[QUALITY_INFO]);
-    qj_obj(&w, "by_check");
+    jsonw w;
+    jw_init_ex(&w, out, 1, depth);
+    jw_begin_obj(&w, NULL);
+    jw_u64(&w, "findings", l->n);
+    jw_u64(&w, "items_with_findings", items);
+    jw_u64(&w, "errors", sev[QUALITY_ERROR]);
+    jw_u64(&w, "warnings", sev[QUALITY_WARNING]);
+    jw_u64(&w, "infos", sev[QUALITY_INFO]);
+    jw_begin_obj(&w, "by_check");
     for (size_t k = 0; k < nc; k++) {
-        qj_obj(&w, ck[k].code);
-        qj_str(&w, "name", ck[k].name);
-        qj_str(&w, "severity", quality_severity_name(ck[k].severity));
-        qj_u64(&w, "count", l->by_check[k]);
-        qj_bool(&w, "ran", check_ran(l, (int)k));
-        qj_str(&w, "description", ck[k].description);
-        qj_end_obj(&w);
+        jw_begin_obj(&w, ck[k].code);
+        jw_str(&w, "name", ck[k].name);
+        jw_str(&w, "severity", quality_severity_name(ck[k].severity));
+        jw_u64(&w, "count", l->by_check[k]);
+        jw_bool(&w, "ran", check_ran(l, (int)k));
+        jw_str(&w, "description", ck[k].description);
+        jw_end_obj(&w);
     }
-    qj_end_obj(&w);
-    qj_obj(&w, "by_subject");
+    jw_end_obj(&w);
+    jw_begin_obj(&w, "by_subject");
     for (size_t a = 0; a < l->n;) {
         size_t e = a;
         while (e < l->n && !strcmp(sc[e].subject, sc[a].subject))
             e++;
-        qj_obj(&w, sc[a].subject);
+        jw_begin_obj(&w, sc[a].subject);
         for (size_t x = a; x < e;) {
             size_t y = x;
             while (y < e && sc[y].check == sc[x].check)
                 y++;
-            qj_u64(&w, ck[sc[x].check].code, y - x);
+            jw_u64(&w, ck[sc[x].check].code, y - x);
             x = y;
         }
-        qj_end_obj(&w);
+        jw_end_obj(&w);
         a = e;
     }
-    qj_end_obj(&w);
+    jw_end_obj(&w);
     /* examples: round-robin over the checks that fired, so a frequent check
      * cannot hide the rare ones; listed by code, then item order */
     size_t firsts[QC_NCHECKS][LINT_EXAMPLES], nfirst[QC_NCHECKS];
@@ -398,20 +398,20 @@ int quality_lint_section(const quality_lint *l, contam_buf *out, int depth)
                 take[k]++;
                 npick++;
             }
-    qj_arr(&w, "examples");
+    jw_begin_arr(&w, "examples");
     for (size_t k = 0; k < QC_NCHECKS; k++)
         for (size_t p = 0; p < take[k]; p++)
             put_finding(&w, l, &l->v[firsts[k][p]]);
-    qj_end_arr(&w);
+    jw_end_arr(&w);
     if (l->ran_evidence) {
-        qj_obj(&w, "models");
-        qj_u64(&w, "given", l->nmodels);
-        qj_u64(&w, "min_models", l->min_models);
-        qj_end_obj(&w);
+        jw_begin_obj(&w, "models");
+        jw_u64(&w, "given", l->nmodels);
+        jw_u64(&w, "min_models", l->min_models);
+        jw_end_obj(&w);
     }
-    qj_str(&w, "how", "Each check is documented in docs/CHECKS.md with what it catches, what it "
+    jw_str(&w, "how", "Each check is documented in docs/CHECKS.md with what it catches, what it "
                       "misses and its measured hit quality.");
-    qj_end_obj(&w);
+    jw_end_obj(&w);
     contam_free(sc);
     return w.failed ? -1 : 0;
 }

@@ -71,67 +71,67 @@ contam_status quality_write(io_outdir *od, const char *rel, const contam_buf *bu
     return io_outdir_close(od, rel, fp, err);
 }
 
-static void put_bench(qj *w, const char *key, const bench_set *b, const char *const *args,
+static void put_bench(jsonw *w, const char *key, const bench_set *b, const char *const *args,
                       size_t nargs)
 {
-    qj_obj(w, key);
-    qj_str(w, "preset", b->preset);
-    qj_u64(w, "items", b->nitems);
-    qj_arr(w, "args");
+    jw_begin_obj(w, key);
+    jw_str(w, "preset", b->preset);
+    jw_u64(w, "items", b->nitems);
+    jw_begin_arr(w, "args");
     for (size_t k = 0; k < nargs; k++)
-        qj_str(w, NULL, args[k]);
-    qj_end_arr(w);
-    qj_arr(w, "inputs");
+        jw_str(w, NULL, args[k]);
+    jw_end_arr(w);
+    jw_begin_arr(w, "inputs");
     for (size_t f = 0; f < b->nfiles; f++) {
         const bench_file *bf = &b->files[f];
-        qj_obj(w, NULL);
-        qj_str(w, "path", bf->path);
-        qj_str(w, "layout", bf->rel);
-        qj_str(w, "format", bf->is_csv ? "csv" : "jsonl");
-        qj_str(w, "xxh3_128", bf->checksum);
-        qj_u64(w, "items", bf->nitems);
-        qj_end_obj(w);
+        jw_begin_obj(w, NULL);
+        jw_str(w, "path", bf->path);
+        jw_str(w, "layout", bf->rel);
+        jw_str(w, "format", bf->is_csv ? "csv" : "jsonl");
+        jw_str(w, "xxh3_128", bf->checksum);
+        jw_u64(w, "items", bf->nitems);
+        jw_end_obj(w);
     }
-    qj_end_arr(w);
-    qj_end_obj(w);
+    jw_end_arr(w);
+    jw_end_obj(w);
 }
 
 contam_status quality_report_write(io_outdir *od, const quality_report_meta *m, contam_err *err)
 {
     contam_buf out = {0}, tmp = {0};
-    qj w;
-    qj_init(&w, &out, 1, 0);
-    qj_obj(&w, NULL);
-    qj_str(&w, "tool", "contam");
-    qj_str(&w, "version", CONTAM_VERSION);
-    qj_str(&w, "command", m->command);
-    qj_str(&w, "normalizer", NGRAM_NORMALIZER_VERSION);
-    qj_str(&w, "hash", NGRAM_HASH_SCHEME);
-    qj_raw(&w, "parameters", m->parameters ? m->parameters : "{}");
+    jsonw w;
+    jw_init_ex(&w, &out, 1, 0);
+    jw_begin_obj(&w, NULL);
+    jw_str(&w, "tool", "contam");
+    jw_str(&w, "version", CONTAM_VERSION);
+    jw_str(&w, "command", m->command);
+    jw_str(&w, "normalizer", NGRAM_NORMALIZER_VERSION);
+    jw_str(&w, "hash", NGRAM_HASH_SCHEME);
+    jw_raw(&w, "parameters", m->parameters ? m->parameters : "{}");
     put_bench(&w, "benchmark", m->b, m->bench_args, m->nbench_args);
     if (m->nagainst) {
-        qj_arr(&w, "against");
+        jw_begin_arr(&w, "against");
         for (size_t k = 0; k < m->nagainst; k++)
             put_bench(&w, NULL, m->against[k], &m->against_args[k], 1);
-        qj_end_arr(&w);
+        jw_end_arr(&w);
     }
     if (m->samples) {
-        qj_obj(&w, "samples");
+        jw_begin_obj(&w, "samples");
         if (quality_samples_inputs_json(m->samples, &tmp, 2))
             w.failed = 1;
         else
-            qj_raw(&w, "inputs", tmp.ptr);
-        qj_end_obj(&w);
+            jw_raw(&w, "inputs", tmp.ptr);
+        jw_end_obj(&w);
     }
     if (m->items_path) {
-        qj_obj(&w, "items");
-        qj_str(&w, "path", m->items_path);
-        qj_str(&w, "xxh3_128", m->items_checksum);
-        qj_end_obj(&w);
+        jw_begin_obj(&w, "items");
+        jw_str(&w, "path", m->items_path);
+        jw_str(&w, "xxh3_128", m->items_checksum);
+        jw_end_obj(&w);
     }
     for (size_t k = 0; k < m->nsections; k++)
-        qj_raw(&w, m->section_names[k], m->section_values[k]);
-    qj_end_obj(&w);
+        jw_raw(&w, m->section_names[k], m->section_values[k]);
+    jw_end_obj(&w);
     contam_status st;
     if (w.failed || contam_buf_puts(&out, "\n"))
         st = contam_err_set(err, CONTAM_ERR_NOMEM, "report.json", 0, "out of memory");

@@ -6,33 +6,8 @@
 #define CONTAM_QUALITY_INTERNAL_H
 
 #include "ngram/ngram.h"
+#include "common/jsonw.h"
 #include "quality/quality.h"
-
-/* ---- JSON writer (qjson.c) ------------------------------------------------- */
-
-/* Pretty mode matches src/report's layout (2-space indent, "key": value) so
- * a section placed into report.json at nesting depth `base` lines up; line
- * mode writes one compact line (JSONL). Errors are sticky in `failed`. */
-typedef struct {
-    contam_buf *out;
-    int pretty;
-    int depth, base;
-    unsigned char first[40];
-    int failed;
-} qj;
-
-void qj_init(qj *w, contam_buf *out, int pretty, int base_depth);
-void qj_obj(qj *w, const char *key);
-void qj_arr(qj *w, const char *key);
-void qj_end_obj(qj *w);
-void qj_end_arr(qj *w);
-void qj_str(qj *w, const char *key, const char *s); /* NULL -> null */
-void qj_strn(qj *w, const char *key, const char *s, size_t n);
-void qj_u64(qj *w, const char *key, uint64_t v);
-void qj_num(qj *w, const char *key, double v); /* fixed 6 decimals, trailing zeros trimmed */
-void qj_bool(qj *w, const char *key, int v);
-void qj_null(qj *w, const char *key);
-void qj_raw(qj *w, const char *key, const char *json);
 
 /* ---- text helpers (text.c) ------------------------------------------------- */
 

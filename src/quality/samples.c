@@ -394,26 +394,26 @@ fail:
 
 int quality_samples_inputs_json(const quality_samples *s, contam_buf *out, int depth)
 {
-    qj w;
-    qj_init(&w, out, 1, depth);
-    qj_arr(&w, NULL);
+    jsonw w;
+    jw_init_ex(&w, out, 1, depth);
+    jw_begin_arr(&w, NULL);
     for (size_t k = 0; k < s->nfiles; k++) {
         const quality_samples_file *f = &s->files[k];
-        qj_obj(&w, NULL);
-        qj_str(&w, "path", f->path);
-        qj_str(&w, "xxh3_128", f->checksum);
-        qj_str(&w, "model", f->model);
-        qj_str(&w, "task", f->task);
-        qj_str(&w, "filter", f->filter);
-        qj_str(&w, "metric", f->metric);
-        qj_u64(&w, "records", f->lines);
-        qj_u64(&w, "records_used", f->nrec);
+        jw_begin_obj(&w, NULL);
+        jw_str(&w, "path", f->path);
+        jw_str(&w, "xxh3_128", f->checksum);
+        jw_str(&w, "model", f->model);
+        jw_str(&w, "task", f->task);
+        jw_str(&w, "filter", f->filter);
+        jw_str(&w, "metric", f->metric);
+        jw_u64(&w, "records", f->lines);
+        jw_u64(&w, "records_used", f->nrec);
         if (s->joined) {
-            qj_u64(&w, "joined", f->matched);
-            qj_u64(&w, "not_joined", f->nrec - f->matched);
+            jw_u64(&w, "joined", f->matched);
+            jw_u64(&w, "not_joined", f->nrec - f->matched);
         }
-        qj_end_obj(&w);
+        jw_end_obj(&w);
     }
-    qj_end_arr(&w);
+    jw_end_arr(&w);
     return w.failed ? -1 : 0;
 }

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report/jsonw.h"
+#include "common/jsonw.h"
 #include "report/report_diff_internal.h"
 
 /* Members compared leaf by leaf as "parameters". */

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report/jsonw.h"
+#include "common/jsonw.h"
 #include "report/report_internal.h"
 #include "report/report_view_internal.h"
 

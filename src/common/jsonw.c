@@ -1,15 +1,28 @@
-/* jsonw.c - see jsonw.h. */
+/* jsonw.c - the one JSON writer of the library (see jsonw.h): pretty
+ * (report.json, sections nested into it) or one compact line (JSONL).
+ * Numbers have a fixed format so outputs are byte-identical across runs. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "report/jsonw.h"
+#include "common/jsonw.h"
 
-void jw_init(jsonw *w, contam_buf *out)
+void jw_init_ex(jsonw *w, contam_buf *out, int pretty, int base_depth)
 {
     memset(w, 0, sizeof *w);
     w->out = out;
-    w->first[0] = 1;
+    w->pretty = pretty;
+    if (base_depth < 0 || base_depth >= (int)sizeof w->first - 1)
+        base_depth = 0;
+    w->depth = base_depth;
+    w->base = base_depth;
+    w->first[base_depth] = 1;
+}
+
+void jw_init(jsonw *w, contam_buf *out)
+{
+    jw_init_ex(w, out, 1, 0);
+    w->top_newline = 1;
 }
 
 static void put(jsonw *w, const char *s)
@@ -20,15 +33,18 @@ static void put(jsonw *w, const char *s)
 
 static void indent(jsonw *w)
 {
+    if (!w->pretty)
+        return;
     put(w, "\n");
     for (int i = 0; i < w->depth; i++)
         put(w, "  ");
 }
 
-/* Separator, indentation and "key": before any value. */
+/* Separator, indentation and "key": before any value. The top value (at the
+ * base depth) gets neither: the caller places it after its own key. */
 static void lead(jsonw *w, const char *key)
 {
-    if (w->depth > 0) {
+    if (w->depth > w->base) {
         if (!w->first[w->depth])
             put(w, ",");
         indent(w);
@@ -37,7 +53,7 @@ static void lead(jsonw *w, const char *key)
     if (key) {
         if (!w->failed && contam_buf_json_str(w->out, key, strlen(key)))
             w->failed = 1;
-        put(w, ": ");
+        put(w, w->pretty ? ": " : ":");
     }
 }
 
@@ -45,7 +61,7 @@ static void open_(jsonw *w, const char *key, const char *br)
 {
     lead(w, key);
     put(w, br);
-    if (w->depth + 1 >= (int)(sizeof w->first / sizeof w->first[0])) {
+    if (w->depth + 1 >= (int)sizeof w->first) {
         w->failed = 1;
         return;
     }
@@ -60,7 +76,7 @@ static void close_(jsonw *w, const char *br)
     if (!empty)
         indent(w);
     put(w, br);
-    if (w->depth == 0)
+    if (w->top_newline && w->depth == w->base)
         put(w, "\n");
 }
 
@@ -99,13 +115,14 @@ void jw_num(jsonw *w, const char *key, double v)
     if (!isfinite(v))
         v = 0;
     snprintf(b, sizeof b, "%.6f", v);
-    /* trim trailing zeros, keep at least one decimal digit */
     char *dot = strchr(b, '.');
     if (dot) {
         char *e = b + strlen(b) - 1;
         while (e > dot + 1 && *e == '0')
             *e-- = '\0';
     }
+    if (!strcmp(b, "-0.0"))
+        strcpy(b, "0.0");
     lead(w, key);
     put(w, b);
 }
