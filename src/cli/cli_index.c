@@ -348,7 +348,7 @@ static int build_main(int argc, char **argv)
         o.progress = on_progress;
         o.progress_user = &ps;
     }
-    /* The accumulators free and regrow many small Judy nodes at every spill:
+    /* The accumulators free and reallocate their segments at every spill:
      * keeping freed memory (within --mem anyway) instead of returning it to
      * the kernel saves page faults. */
     mallopt(M_TRIM_THRESHOLD, (int)(o.mem / 4 < (1u << 30) ? o.mem / 4 : (1u << 30)));
@@ -379,6 +379,9 @@ static int build_main(int argc, char **argv)
     fprintf(stderr, "contam index: %zu corpus files", m.nfiles);
     if (st.files_resumed)
         fprintf(stderr, " (%u finished before an interruption, not read again)", st.files_resumed);
+    if (st.files_redone)
+        fprintf(stderr, " (%u finished before an interruption but read again: their runs had not "
+                        "reached the disk)", st.files_redone);
     fprintf(stderr, "; %llu documents, %.1f MB of text; %.2f s (read %.2f s, merge %.2f s)\n",
             (unsigned long long)m.docs, (double)m.bytes / 1e6, secs, st.seconds_read,
             st.seconds_merge);
@@ -403,11 +406,21 @@ done:
 
 /* ---- merge / info / verify ---------------------------------------------------------- */
 
+/* Option ids of merge, info and verify; each table takes the ones it accepts. */
 enum { M_OUT = 1, M_THREADS, M_QUIET, M_HELP, M_JSON };
 
 static const cli_opt MERGE_OPTS[] = {
     {"out", 'o', 1, M_OUT}, {"threads", 't', 1, M_THREADS}, {"quiet", 'q', 0, M_QUIET},
     {"help", 'h', 0, M_HELP}, {NULL, 0, 0, 0},
+};
+
+static const cli_opt INFO_OPTS[] = {
+    {"json", 0, 0, M_JSON}, {"help", 'h', 0, M_HELP}, {NULL, 0, 0, 0},
+};
+
+static const cli_opt VERIFY_OPTS[] = {
+    {"threads", 't', 1, M_THREADS}, {"quiet", 'q', 0, M_QUIET}, {"help", 'h', 0, M_HELP},
+    {NULL, 0, 0, 0},
 };
 
 static int merge_main(int argc, char **argv)
@@ -467,40 +480,61 @@ static int merge_main(int argc, char **argv)
     return CLI_OK;
 }
 
-static const cli_opt INFO_OPTS[] = {
-    {"json", 0, 0, M_JSON}, {"help", 'h', 0, M_HELP}, {NULL, 0, 0, 0},
-};
+/* What `index info` and `index verify` take: options from their table, then
+ * exactly one index directory. */
+typedef struct {
+    const char *dir;
+    int json, quiet, threads;
+} one_index_args;
 
-static int info_main(int argc, char **argv)
+/* Parses argv against opts (a subset of the M_ ids) into *a. Returns CLI_OK,
+ * CLI_USAGE after a message on stderr, or -1 after help went to stdout. */
+static int parse_one_index(const char *cmd, const char *help, const cli_opt *opts, int argc,
+                           char **argv, one_index_args *a)
 {
-    const char *cmd = "index info";
-    const char *dir = NULL;
-    int json = 0, rc = CLI_OK, id;
+    memset(a, 0, sizeof *a);
+    int rc = CLI_OK, id;
     cli_parser p;
     cli_parser_init(&p, cmd, argc, argv);
     const char *v;
-    while (rc == CLI_OK && (id = cli_next(&p, INFO_OPTS, &v)) != CLI_END) {
+    uint64_t u;
+    while (rc == CLI_OK && (id = cli_next(&p, opts, &v)) != CLI_END) {
         switch (id) {
         case CLI_BAD: rc = CLI_USAGE; break;
-        case M_HELP: fputs(INFO_HELP, stdout); rc = -1; break;
-        case M_JSON: json = 1; break;
+        case M_HELP: fputs(help, stdout); rc = -1; break;
+        case M_JSON: a->json = 1; break;
+        case M_QUIET: a->quiet = 1; break;
+        case M_THREADS:
+            if (cli_parse_u64(cmd, "threads", v, 1, 1024, &u))
+                rc = CLI_USAGE;
+            else
+                a->threads = (int)u;
+            break;
         case CLI_POSITIONAL:
-            if (dir)
+            if (a->dir)
                 rc = cli_usage_error(cmd, "give one index directory");
-            dir = v;
+            a->dir = v;
             break;
         }
     }
-    if (rc == CLI_OK && !dir)
+    if (rc == CLI_OK && !a->dir)
         rc = cli_usage_error(cmd, "give an index directory");
+    return rc;
+}
+
+static int info_main(int argc, char **argv)
+{
+    one_index_args a;
+    int rc = parse_one_index("index info", INFO_HELP, INFO_OPTS, argc, argv, &a);
     if (rc)
         return rc < 0 ? CLI_OK : rc;
+    const char *dir = a.dir;
     contam_err err;
     contam_err_clear(&err);
     index_meta m;
     if (index_describe(dir, &m, &err) != CONTAM_OK)
         return cli_report_error(&err);
-    if (json) {
+    if (a.json) {
         contam_buf b = {0};
         if (index_info_json(&m, &b, &err) != CONTAM_OK) {
             index_meta_free(&m);
@@ -533,38 +567,15 @@ static int info_main(int argc, char **argv)
 
 static int verify_main(int argc, char **argv)
 {
-    const char *cmd = "index verify";
-    const char *dir = NULL;
-    int threads = 0, quiet = 0, rc = CLI_OK, id;
-    cli_parser p;
-    cli_parser_init(&p, cmd, argc, argv);
-    const char *v;
-    uint64_t u;
-    while (rc == CLI_OK && (id = cli_next(&p, MERGE_OPTS, &v)) != CLI_END) {
-        switch (id) {
-        case CLI_BAD: rc = CLI_USAGE; break;
-        case M_HELP: fputs(VERIFY_HELP, stdout); rc = -1; break;
-        case M_QUIET: quiet = 1; break;
-        case M_OUT: rc = cli_usage_error(cmd, "unknown option '--out'"); break;
-        case M_THREADS:
-            if (cli_parse_u64(cmd, "threads", v, 1, 1024, &u)) rc = CLI_USAGE;
-            threads = (int)u;
-            break;
-        case CLI_POSITIONAL:
-            if (dir)
-                rc = cli_usage_error(cmd, "give one index directory");
-            dir = v;
-            break;
-        }
-    }
-    if (rc == CLI_OK && !dir)
-        rc = cli_usage_error(cmd, "give an index directory");
+    one_index_args a;
+    int rc = parse_one_index("index verify", VERIFY_HELP, VERIFY_OPTS, argc, argv, &a);
     if (rc)
         return rc < 0 ? CLI_OK : rc;
+    const char *dir = a.dir;
     contam_err err;
     contam_err_clear(&err);
     index_verify_report rep;
-    contam_status s = index_verify(dir, threads, &rep, &err);
+    contam_status s = index_verify(dir, a.threads, &rep, &err);
     if (s == CONTAM_ERR_CORRUPT) {
         cli_report_error(&err);
         fprintf(stderr, "contam index verify: %s is damaged: %zu problem(s)\n", dir, rep.problems);
@@ -572,7 +583,7 @@ static int verify_main(int argc, char **argv)
     }
     if (s != CONTAM_OK)
         return cli_report_error(&err);
-    if (!quiet)
+    if (!a.quiet)
         printf("ok: %s: %llu blocks, %llu keys, every checksum matches\n", dir,
                (unsigned long long)rep.blocks_checked, (unsigned long long)rep.keys_checked);
     return CLI_OK;

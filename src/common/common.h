@@ -21,9 +21,11 @@
 #if defined(__GNUC__)
 #define CONTAM_NODISCARD __attribute__((warn_unused_result))
 #define CONTAM_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#define CONTAM_NOINLINE __attribute__((noinline))
 #else
 #define CONTAM_NODISCARD
 #define CONTAM_PRINTF(a, b)
+#define CONTAM_NOINLINE
 #endif
 
 /* One list, stable values: name, value, message. Never renumber. */

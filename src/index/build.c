@@ -8,7 +8,18 @@
  *   out/           the finished index, staged; renamed to OUT at the end
  * OUT appears only complete. A rerun with the same arguments continues after
  * the last finished corpus file; a rerun with other arguments is refused
- * rather than mixing two builds. */
+ * rather than mixing two builds.
+ *
+ * Durability: a checkpoint after every corpus file replaces the journal
+ * atomically but syncs nothing, which survives a killed process. Syncing
+ * every run cost a third of the build's time on the shared corpus (the runs
+ * had to reach the disk; unsynced, most are merged and deleted while still
+ * in the page cache). A power loss may therefore lose runs the journal
+ * names: on resume every non-durable run is read back and checked, and the
+ * first damaged one sends the build back to the file it belongs to. Runs
+ * are made durable (with the journal, fsynced) before any compaction merges
+ * runs of different files, so a non-durable run only ever holds files after
+ * every durable one, and going back never touches durable data. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -81,6 +92,9 @@ int idx_builder_add_pending(idx_builder *b, const char *name, uint64_t bytes)
         if (b->npending < b->pending_cap) {
             snprintf(b->pending[b->npending].name, sizeof b->pending[0].name, "%s", name);
             b->pending[b->npending].bytes = bytes;
+            /* The file in flight: the checkpoint that counts it comes later. */
+            b->pending[b->npending].file = b->j.nfiles;
+            b->pending[b->npending].durable = 0;
             b->npending++;
         } else {
             rc = -1;
@@ -106,31 +120,48 @@ static uint64_t file_mtime(const char *path)
 
 /* ---- checkpoints ---------------------------------------------------------------- */
 
-/* Spills every thread's accumulator into one run (fewer, larger runs make
- * the final merge cheaper than one run per thread). */
+/* Spills every thread's accumulator into a run of its own, the threads in
+ * parallel (called from the reading thread inside the build's parallel
+ * region). The runs' contents depend on timing, the index does not: the
+ * final merge combines keys whatever run holds them. */
 static contam_status spill_all(idx_builder *b, contam_err *err)
 {
-    idx_accum **acc = contam_calloc((size_t)b->nthreads + 1, sizeof *acc);
-    if (!acc)
+    contam_err *errs = contam_calloc((size_t)b->nthreads, sizeof *errs);
+    contam_status *sts = contam_calloc((size_t)b->nthreads, sizeof *sts);
+    if (!errs || !sts) {
+        contam_free(errs);
+        contam_free(sts);
         return contam_err_set(err, CONTAM_ERR_NOMEM, NULL, 0, "out of memory");
-    size_t n = 0;
-    for (int t = 0; t < b->nthreads; t++)
-        if (b->ctx[t].acc.judy || b->ctx[t].acc.nchunk)
-            acc[n++] = &b->ctx[t].acc;
-    contam_status st = CONTAM_OK;
-    if (n) {
-        char name[32];
-        char *path = idx_builder_run_path(b, name);
-        uint64_t bytes = 0;
-        st = path ? idx_accum_spill(acc, n, path, &b->run_layout, &bytes, NULL, err)
-                  : contam_err_set(err, CONTAM_ERR_NOMEM, NULL, 0, "out of memory");
-        contam_free(path);
-        if (st == CONTAM_OK && idx_builder_add_pending(b, name, bytes))
-            st = contam_err_set(err, CONTAM_ERR_NOMEM, NULL, 0, "out of memory");
-        if (st == CONTAM_OK)
-            atomic_fetch_add(&b->runs_spilled, 1);
     }
-    contam_free(acc);
+    for (int t = 0; t < b->nthreads; t++) {
+        if (idx_accum_empty(&b->ctx[t].acc))
+            continue;
+#pragma omp task firstprivate(t) default(none) shared(b, errs, sts)
+        {
+            char name[32];
+            char *path = idx_builder_run_path(b, name);
+            idx_accum *one = &b->ctx[t].acc;
+            uint64_t bytes = 0;
+            contam_err_clear(&errs[t]);
+            contam_status s = path ? idx_accum_spill(&one, 1, path, &b->run_layout, &bytes, NULL,
+                                                     &errs[t])
+                                   : contam_err_set(&errs[t], CONTAM_ERR_NOMEM, NULL, 0,
+                                                    "out of memory");
+            contam_free(path);
+            if (s == CONTAM_OK && idx_builder_add_pending(b, name, bytes))
+                s = contam_err_set(&errs[t], CONTAM_ERR_NOMEM, NULL, 0, "out of memory");
+            if (s == CONTAM_OK)
+                atomic_fetch_add(&b->runs_spilled, 1);
+            sts[t] = s;
+        }
+    }
+#pragma omp taskwait
+    contam_status st = CONTAM_OK;
+    for (int t = 0; t < b->nthreads && st == CONTAM_OK; t++)
+        if ((st = sts[t]) != CONTAM_OK && err)
+            *err = errs[t];
+    contam_free(errs);
+    contam_free(sts);
     return st;
 }
 
@@ -143,9 +174,9 @@ contam_status idx_checkpoint(idx_builder *b, size_t f, const index_file *fs, con
     index_file *nf = contam_realloc(j->files, (j->nfiles + 1) * sizeof *nf);
     if (nf)
         j->files = nf;
-    uint64_t *nm = contam_realloc(j->mtime_ns, (j->nfiles + 1) * sizeof *nm);
+    idx_file_mark *nm = contam_realloc(j->marks, (j->nfiles + 1) * sizeof *nm);
     if (nm)
-        j->mtime_ns = nm;
+        j->marks = nm;
     idx_run_ref *nr = contam_realloc(j->runs, (j->nruns + b->npending + 1) * sizeof *nr);
     if (nr)
         j->runs = nr;
@@ -156,17 +187,14 @@ contam_status idx_checkpoint(idx_builder *b, size_t f, const index_file *fs, con
     }
     j->files[j->nfiles] = *fs;
     j->files[j->nfiles].path = path;
-    j->mtime_ns[j->nfiles] = file_mtime(b->files[f]);
+    j->marks[j->nfiles] = (idx_file_mark){file_mtime(b->files[f]), j->tokens, j->windows};
     j->nfiles++;
     memcpy(j->runs + j->nruns, b->pending, b->npending * sizeof *b->pending);
     j->nruns += b->npending;
     b->npending = 0;
     j->next_run = atomic_load(&b->next_run);
     b->next_ord = fs->first_record + fs->records;
-    /* The runs' directory entries must be durable before a journal names them. */
-    if (idx_fsync_dir(b->work))
-        return contam_err_set(err, CONTAM_ERR_IO, b->work, 0, "cannot sync: %s", strerror(errno));
-    st = idx_journal_write(b->journal_path, j, err);
+    st = idx_journal_write(b->journal_path, j, 0, err);
     if (st == CONTAM_OK)
         st = idx_compact_runs(b, err);
     return st;
@@ -337,6 +365,50 @@ static contam_status clean_work(idx_builder *b, contam_err *err)
     return st;
 }
 
+/* Reads back every non-durable run the journal names. A damaged or missing
+ * one (a power loss came before it reached the disk) sends the build back to
+ * the first file it belongs to: later files and their runs are forgotten and
+ * redone. Durable runs are checked when merged, and damage there is an
+ * error, as it is not explained by an interruption. */
+static contam_status check_runs(idx_builder *b, contam_err *err)
+{
+    idx_journal *j = &b->j;
+    uint64_t cut = j->nfiles, had = j->nfiles;
+    for (size_t k = 0; k < j->nruns; k++) {
+        const idx_run_ref *r = &j->runs[k];
+        if (r->durable || r->file >= cut)
+            continue;
+        char *path = idx_join(b->work, r->name);
+        if (!path)
+            return contam_err_set(err, CONTAM_ERR_NOMEM, NULL, 0, "out of memory");
+        contam_err e;
+        contam_status st = idx_run_verify(path, &b->run_layout, r->bytes, &e);
+        contam_free(path);
+        if (st == CONTAM_ERR_NOMEM) {
+            if (err)
+                *err = e;
+            return st;
+        }
+        if (st != CONTAM_OK)
+            cut = r->file;
+    }
+    if (cut == j->nfiles)
+        return CONTAM_OK;
+    size_t keep = 0;
+    for (size_t k = 0; k < j->nruns; k++)
+        if (j->runs[k].durable || j->runs[k].file < cut)
+            j->runs[keep++] = j->runs[k];
+    j->nruns = keep;
+    for (size_t k = cut; k < j->nfiles; k++)
+        contam_free(j->files[k].path);
+    j->nfiles = (size_t)cut;
+    j->tokens = cut ? j->marks[cut - 1].tokens : 0;
+    j->windows = cut ? j->marks[cut - 1].windows : 0;
+    if (b->stats)
+        b->stats->files_redone = (unsigned)(had - cut);
+    return CONTAM_OK;
+}
+
 /* Loads the journal of an interrupted build and checks it may be continued. */
 static contam_status resume(idx_builder *b, const char *key, contam_err *err)
 {
@@ -359,11 +431,13 @@ static contam_status resume(idx_builder *b, const char *key, contam_err *err)
         const index_file *f = &b->j.files[k];
         struct stat sb;
         if (strcmp(f->path, b->files[k]) || stat(b->files[k], &sb) != 0 ||
-            (uint64_t)sb.st_size != f->raw_bytes || file_mtime(b->files[k]) != b->j.mtime_ns[k])
+            (uint64_t)sb.st_size != f->raw_bytes || file_mtime(b->files[k]) != b->j.marks[k].mtime_ns)
             return contam_err_set(err, CONTAM_ERR_EXISTS, b->files[k], 0,
                                   "changed since the interrupted build indexed it; remove %s to "
                                   "start over", b->work);
     }
+    if ((st = check_runs(b, err)) != CONTAM_OK)
+        return st;
     if (b->stats)
         b->stats->files_resumed = (unsigned)b->j.nfiles;
     atomic_store(&b->next_run, b->j.next_run);
@@ -374,7 +448,8 @@ static contam_status resume(idx_builder *b, const char *key, contam_err *err)
 }
 
 /* Splits --mem: batches in flight, chunks, per-thread record buffers, and
- * what remains (halved for malloc overhead) for the Judy arrays. */
+ * what remains (halved: a spill's heap and malloc's fragmentation of freed
+ * segments) for the accumulated segments. */
 static contam_status size_budget(idx_builder *b, contam_err *err)
 {
     const index_build_options *o = b->o;
@@ -386,21 +461,19 @@ static contam_status size_budget(idx_builder *b, contam_err *err)
     uint64_t bb = mem / 64;
     bb = bb < ((uint64_t)64 << 10) ? (uint64_t)64 << 10 : bb > ((uint64_t)4 << 20) ? (uint64_t)4 << 20 : bb;
     b->batch_bytes = (size_t)bb;
-    b->inflight_limit = 2 * T;
     uint64_t pairs = mem / 32 / (uint64_t)T / sizeof(idx_pair) / 2;
     pairs = pairs < 16384 ? 16384 : pairs > ((uint64_t)1 << 20) ? (uint64_t)1 << 20 : pairs;
     b->chunk_pairs = (size_t)pairs;
     /* Batch buffers may reach twice their size (doubling growth). */
     uint64_t fixed = BASE_RSS + 2 * bb * (uint64_t)(3 * T + 2) +
                      (uint64_t)T * (pairs * 2 * sizeof(idx_pair) + THREAD_RSS);
-    /* Judy's own count excludes malloc overhead and fragmentation. */
-    uint64_t judy = mem > fixed ? (mem - fixed) / 2 : 0;
-    if (judy < (uint64_t)T * ((uint64_t)1 << 20))
+    uint64_t acc = mem > fixed ? (mem - fixed) / 2 : 0;
+    if (acc < (uint64_t)T * ((uint64_t)1 << 20))
         return contam_err_set(err, CONTAM_ERR_ARG, NULL, 0,
                               "--mem %llu MiB is too small for %d threads (at least %llu MiB)",
                               (unsigned long long)(mem >> 20), T,
                               (unsigned long long)((fixed + 2 * (uint64_t)T * ((uint64_t)1 << 20)) >> 20) + 1);
-    b->judy_limit = judy / (uint64_t)T;
+    b->acc_limit = acc / (uint64_t)T;
     return CONTAM_OK;
 }
 
@@ -542,12 +615,9 @@ contam_status index_build(const char *out_dir, const char *const *files, size_t 
     b->stats = stats;
     if (stats)
         memset(stats, 0, sizeof *stats);
-    atomic_init(&b->inflight, 0);
     atomic_init(&b->abort, 0);
     atomic_init(&b->next_run, 1);
     atomic_init(&b->runs_spilled, 0);
-    atomic_init(&b->bytes_done, 0);
-    atomic_init(&b->raw_done, 0);
     for (size_t k = 0; k < nfiles; k++) {
         struct stat sb;
         if (stat(files[k], &sb) == 0)
@@ -615,7 +685,7 @@ contam_status index_build(const char *out_dir, const char *const *files, size_t 
     free_threads(b);
     t1 = idx_now();
     if (o->progress) {
-        index_progress p = {atomic_load(&b->bytes_done), atomic_load(&b->raw_done), b->raw_total,
+        index_progress p = {b->read.bytes, b->read.raw_bytes, b->raw_total,
                             (unsigned)nfiles, (unsigned)nfiles, stats ? stats->files_resumed : 0, 1};
         o->progress(&p, o->progress_user);
     }
@@ -623,12 +693,10 @@ contam_status index_build(const char *out_dir, const char *const *files, size_t 
         goto done;
     t2 = idx_now();
     write_history(b, t0, t1, t2);
-    if (idx_fsync_dir(b->stage)) {
-        st = contam_err_set(err, CONTAM_ERR_IO, b->stage, 0, "cannot sync: %s", strerror(errno));
+    if ((st = idx_fsync_files(b->stage, err)) != CONTAM_OK)
         goto done;
-    }
     b->j.commit = 1;
-    if ((st = idx_journal_write(b->journal_path, &b->j, err)) != CONTAM_OK ||
+    if ((st = idx_journal_write(b->journal_path, &b->j, 1, err)) != CONTAM_OK ||
         (st = idx_commit_dir(b->stage, b->out, b->old_dir, err)) != CONTAM_OK)
         goto done;
     (void)idx_rm_tree(b->work);

@@ -5,6 +5,7 @@
  * partitions in parallel. Without --fp-bits, a counting pass over partition 0
  * estimates the number of distinct keys, and the fingerprint width is the
  * smallest whose false-match rate (keys / 2^bits) is within --fp-rate. */
+#include <errno.h>
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
@@ -72,14 +73,19 @@ static int run_cmp(const void *a, const void *b)
 }
 
 /* Merges runs[0..n) into one new run (all partitions, full hashes). */
-static contam_status merge_runs(idx_builder *b, const idx_run_ref *runs, size_t n,
+static contam_status merge_runs(idx_builder *b, const idx_run_ref *runs, size_t n, int durable,
                                 idx_run_ref *out, contam_err *err)
 {
     char *path = idx_builder_run_path(b, out->name);
     if (!path)
         return contam_err_set(err, CONTAM_ERR_NOMEM, NULL, 0, "out of memory");
+    out->durable = durable;
+    out->file = 0;
+    for (size_t k = 0; k < n; k++)
+        if (runs[k].file > out->file)
+            out->file = runs[k].file;
     idx_run_writer *w = NULL;
-    contam_status st = idx_run_writer_open(path, &b->run_layout, &w, err);
+    contam_status st = idx_run_writer_open(path, &b->run_layout, durable, &w, err);
     for (unsigned p = 0; st == CONTAM_OK && p < b->run_layout.partitions; p++) {
         idx_source **s;
         size_t ns;
@@ -108,12 +114,39 @@ static void unlink_runs(idx_builder *b, const idx_run_ref *runs, size_t n)
     }
 }
 
+/* Makes every committed run durable, then the journal that says so: the
+ * point after which runs of different files may be merged (build.c). */
+static contam_status make_durable(idx_builder *b, contam_err *err)
+{
+    contam_status st = CONTAM_OK;
+    for (size_t k = 0; k < b->j.nruns && st == CONTAM_OK; k++) {
+        idx_run_ref *r = &b->j.runs[k];
+        if (r->durable)
+            continue;
+        char *path = idx_join(b->work, r->name);
+        st = path ? idx_run_sync(path, err)
+                  : contam_err_set(err, CONTAM_ERR_NOMEM, NULL, 0, "out of memory");
+        contam_free(path);
+        r->durable = st == CONTAM_OK;
+    }
+    if (st == CONTAM_OK && idx_fsync_dir(b->work))
+        st = contam_err_set(err, CONTAM_ERR_IO, b->work, 0, "cannot sync: %s", strerror(errno));
+    if (st == CONTAM_OK)
+        st = idx_journal_write(b->journal_path, &b->j, 1, err);
+    return st;
+}
+
 contam_status idx_compact_runs(idx_builder *b, contam_err *err)
 {
+    if (b->j.nruns <= MAX_RUNS)
+        return CONTAM_OK;
+    contam_status st = make_durable(b, err);
+    if (st != CONTAM_OK)
+        return st;
     while (b->j.nruns > MAX_RUNS) {
         qsort(b->j.runs, b->j.nruns, sizeof *b->j.runs, run_cmp);
         idx_run_ref merged;
-        contam_status st = merge_runs(b, b->j.runs, COMPACT_FANIN, &merged, err);
+        st = merge_runs(b, b->j.runs, COMPACT_FANIN, 1, &merged, err);
         if (st != CONTAM_OK)
             return st;
         /* Journal first (it must never list a deleted run), then delete. */
@@ -124,8 +157,10 @@ contam_status idx_compact_runs(idx_builder *b, contam_err *err)
         b->j.nruns -= COMPACT_FANIN;
         b->j.runs[b->j.nruns++] = merged;
         b->j.next_run = atomic_load(&b->next_run);
-        (void)idx_fsync_dir(b->work);
-        if ((st = idx_journal_write(b->journal_path, &b->j, err)) != CONTAM_OK)
+        if (idx_fsync_dir(b->work))
+            return contam_err_set(err, CONTAM_ERR_IO, b->work, 0, "cannot sync: %s",
+                                  strerror(errno));
+        if ((st = idx_journal_write(b->journal_path, &b->j, 1, err)) != CONTAM_OK)
             return st;
         unlink_runs(b, gone, COMPACT_FANIN);
     }
@@ -146,8 +181,8 @@ contam_status idx_compact_pending(idx_builder *b, contam_err *err)
     }
     if (n < MAX_PENDING)
         return CONTAM_OK;
-    idx_run_ref merged;
-    contam_status st = merge_runs(b, first, COMPACT_FANIN, &merged, err);
+    idx_run_ref merged; /* runs of the file in flight: no need to sync */
+    contam_status st = merge_runs(b, first, COMPACT_FANIN, 0, &merged, err);
     if (st != CONTAM_OK)
         return st;
 #pragma omp critical(idx_pending)

@@ -1,7 +1,8 @@
-/* build_read.c - the corpus pass of a build. It reads corpus files exactly as
- * `contam scan` does (io_lines + io_record_parse, *.txt files as one
- * document, the same counters), and hashes the same windows (ngram.h), so an
- * index answers what a direct scan would have found.
+/* build_read.c - the corpus pass of a build. It reads corpus files with the
+ * scanner's reader (io/batch.h: the same records, *.txt files as one
+ * document), parses them the same way (io_record_parse, the same counters)
+ * and hashes the same windows (ngram.h), so an index answers what a direct
+ * scan would have found.
  *
  * Parallel shape: files are read one after another by one thread (a file is
  * the unit of resumption); each is cut into batches of records that any
@@ -18,6 +19,7 @@
 #include <string.h>
 
 #include "index/index_build.h"
+#include "io/batch.h"
 #include "io/io.h"
 
 #define BATCH_RECORDS 16384
@@ -102,7 +104,8 @@ static int process_text(idx_builder *b, idx_bctx *c, const char *text, size_t le
 }
 
 /* 0 processed or skipped, -1 out of memory. */
-static int process_record(idx_builder *b, idx_bctx *c, const idx_batch *bt, const idx_rec_ref *r)
+static int process_record(idx_builder *b, idx_bctx *c, const io_batch *bt,
+                          const io_batch_rec *r)
 {
     const char *line = bt->buf.ptr + r->off;
     uint64_t ord = bt->base + r->lineno - 1;
@@ -164,15 +167,16 @@ static int spill_thread(idx_builder *b, idx_bctx *c)
     return 0;
 }
 
-static void process_batch(idx_builder *b, idx_batch *bt)
+static void process_batch(void *user, io_batch *bt)
 {
+    idx_builder *b = user;
     idx_bctx *c = &b->ctx[omp_get_thread_num()];
     for (size_t k = 0; k < bt->nrecs && !atomic_load(&b->abort); k++) {
         if (process_record(b, c, bt, &bt->recs[k]) < 0) {
             c->oom = 1;
             break;
         }
-        if (c->acc.judy_bytes > b->judy_limit && spill_thread(b, c))
+        if (c->acc.bytes > b->acc_limit && spill_thread(b, c))
             break;
     }
     if (c->oom) {
@@ -185,94 +189,7 @@ static void process_batch(idx_builder *b, idx_batch *bt)
     }
 }
 
-/* ---- batches ------------------------------------------------------------------ */
-
-static void batch_destroy(idx_batch *bt)
-{
-    if (!bt)
-        return;
-    contam_buf_free(&bt->buf);
-    contam_free(bt->recs);
-    contam_free(bt);
-}
-
-static void batch_release(idx_builder *b, idx_batch *bt)
-{
-    if (!bt)
-        return;
-    int keep = 0;
-#pragma omp critical(idx_pool)
-    {
-        /* A batch grown by one huge record is not kept: pooled buffers would
-         * hold that memory for the rest of the build. */
-        if (b->npool < b->inflight_limit + b->nthreads + 1 &&
-            bt->buf.cap <= 2 * b->batch_bytes + 4096) {
-            bt->next = b->pool;
-            b->pool = bt;
-            b->npool++;
-            keep = 1;
-        }
-    }
-    if (!keep)
-        batch_destroy(bt);
-}
-
-static idx_batch *batch_get(idx_builder *b, size_t file, uint64_t base, int text_mode)
-{
-    idx_batch *bt = NULL;
-#pragma omp critical(idx_pool)
-    {
-        if (b->pool) {
-            bt = b->pool;
-            b->pool = bt->next;
-            b->npool--;
-        }
-    }
-    if (bt) {
-        contam_buf_reset(&bt->buf);
-        bt->nrecs = 0;
-    } else if (!(bt = contam_calloc(1, sizeof *bt))) {
-        return NULL;
-    }
-    bt->next = NULL;
-    bt->file = file;
-    bt->base = base;
-    bt->text_mode = text_mode;
-    return bt;
-}
-
-static int batch_add(idx_batch *bt, const char *line, size_t len, uint64_t lineno)
-{
-    if (bt->nrecs == bt->cap) {
-        size_t ncap = bt->cap ? bt->cap * 2 : 1024;
-        idx_rec_ref *r2 = contam_realloc(bt->recs, ncap * sizeof *r2);
-        if (!r2)
-            return -1;
-        bt->recs = r2;
-        bt->cap = ncap;
-    }
-    bt->recs[bt->nrecs++] = (idx_rec_ref){bt->buf.size, len, lineno};
-    if (contam_buf_append(&bt->buf, line, len) || contam_buf_append(&bt->buf, "", 1))
-        return -1;
-    return 0;
-}
-
-static void dispatch(idx_builder *b, idx_batch *bt)
-{
-    int n = atomic_fetch_add(&b->inflight, 1);
-    if (n < b->inflight_limit) {
-#pragma omp task firstprivate(bt) default(none) shared(b)
-        {
-            process_batch(b, bt);
-            batch_release(b, bt);
-            atomic_fetch_sub(&b->inflight, 1);
-        }
-    } else {
-        process_batch(b, bt);
-        batch_release(b, bt);
-        atomic_fetch_sub(&b->inflight, 1);
-    }
-}
+/* ---- reading ------------------------------------------------------------------ */
 
 static void progress(idx_builder *b, int force)
 {
@@ -282,101 +199,53 @@ static void progress(idx_builder *b, int force)
     if (!force && t - b->last_progress < 0.5)
         return;
     b->last_progress = t;
-    index_progress p = {atomic_load(&b->bytes_done), atomic_load(&b->raw_done), b->raw_total,
-                        b->files_done, (unsigned)b->nfiles,
+    io_batch_progress bp;
+    io_batcher_progress(b->reader, &bp);
+    index_progress p = {bp.bytes, bp.raw_bytes, b->raw_total, b->files_done, (unsigned)b->nfiles,
                         b->stats ? b->stats->files_resumed : 0, 0};
     b->o->progress(&p, b->o->progress_user);
 }
 
-/* Reads file f and dispatches its batches; fills fs (format, checksum, sizes). */
+static int stop_file(void *user, size_t f)
+{
+    (void)f;
+    return atomic_load(&((idx_builder *)user)->abort);
+}
+
+/* After each batch handed out: progress, and the runs a long file spills
+ * are merged when there are many. */
+static contam_status after_batch(void *user, size_t f, contam_err *err)
+{
+    (void)f;
+    idx_builder *b = user;
+    progress(b, 0);
+    return idx_compact_pending(b, err);
+}
+
+/* Reads file f and hands out its batches; fills fs (format, checksum, sizes). */
 static void read_file(idx_builder *b, size_t f, index_file *fs)
 {
-    const index_build_options *o = b->o;
     const char *path = b->files[f];
-    io_lines *l = NULL;
-    idx_batch *bt = NULL;
+    uint64_t base = b->next_ord;
+    io_batch_file bf;
     contam_err e;
     contam_err_clear(&e);
-    int text_mode = io_is_text_document(path);
-    uint64_t records = 0, bytes = 0, last_raw = 0, base = b->next_ord;
-    contam_status s = io_lines_open(path, (size_t)o->max_line, &l, &e);
-    if (s != CONTAM_OK)
-        goto fail;
-    snprintf(fs->format, sizeof fs->format, "%s", io_format_name(io_stream_format(io_lines_stream(l))));
-    if (!(bt = batch_get(b, f, base, text_mode)))
-        goto oom;
-    for (;;) {
-        const char *line;
-        size_t len;
-        uint64_t lineno, off;
-        if (atomic_load(&b->abort))
-            break;
-        if ((s = io_lines_next(l, &line, &len, &lineno, &off, &e)) != CONTAM_OK)
-            goto fail;
-        if (!line)
-            break;
-        records++;
-        bytes += len + 1;
-        if (o->provenance && base + records > IDX_ORD_LIMIT) {
-            contam_err_set(&e, CONTAM_ERR_ARG, path, lineno,
+    contam_status s = io_batcher_read_file(b->reader, path, f, base, (size_t)b->o->max_line, 0,
+                                           &bf, &e);
+    if (s == CONTAM_OK && b->o->provenance && base + bf.records > IDX_ORD_LIMIT)
+        s = contam_err_set(&e, CONTAM_ERR_ARG, path, 0,
                            "more than 2^40 corpus records: too many for --provenance");
-            goto fail;
-        }
-        if (text_mode) {
-            /* A text file is one document: its lines joined (as the scanner does). */
-            if (bt->nrecs == 0) {
-                if (batch_add(bt, line, len, 1))
-                    goto oom;
-            } else {
-                if (bt->recs[0].len + len + 1 > o->max_line) {
-                    contam_err_set(&e, CONTAM_ERR_LINE_TOO_LONG, path, lineno,
-                                   "text document longer than --max-line (%llu bytes)",
-                                   (unsigned long long)o->max_line);
-                    goto fail;
-                }
-                bt->buf.size--;
-                if (contam_buf_append(&bt->buf, "\n", 1) || contam_buf_append(&bt->buf, line, len) ||
-                    contam_buf_append(&bt->buf, "", 1))
-                    goto oom;
-                bt->recs[0].len += len + 1;
-            }
-            continue;
-        }
-        if (batch_add(bt, line, len, lineno))
-            goto oom;
-        if (bt->buf.size >= b->batch_bytes || bt->nrecs >= BATCH_RECORDS) {
-            uint64_t raw = io_stream_raw_pos(io_lines_stream(l));
-            atomic_fetch_add(&b->raw_done, raw - last_raw);
-            atomic_fetch_add(&b->bytes_done, bt->buf.size);
-            last_raw = raw;
-            dispatch(b, bt);
-            if (!(bt = batch_get(b, f, base, text_mode)))
-                goto oom;
-            progress(b, 0);
-            if ((s = idx_compact_pending(b, &e)) != CONTAM_OK)
-                goto fail;
-        }
+    if (s != CONTAM_OK) {
+        idx_builder_error(b, &e);
+        atomic_store(&b->abort, 1);
+        return;
     }
-    if (bt->nrecs)
-        dispatch(b, bt);
-    else
-        batch_release(b, bt);
-    bt = NULL;
-    io_stream_checksum(io_lines_stream(l), fs->checksum);
-    fs->raw_bytes = io_stream_raw_pos(io_lines_stream(l));
-    fs->bytes = bytes;
-    fs->records = records;
+    snprintf(fs->format, sizeof fs->format, "%s", bf.format);
+    memcpy(fs->checksum, bf.checksum, sizeof fs->checksum);
+    fs->raw_bytes = bf.raw_bytes;
+    fs->bytes = bf.bytes;
+    fs->records = bf.records;
     fs->first_record = base;
-    atomic_fetch_add(&b->raw_done, fs->raw_bytes - last_raw);
-    io_lines_free(l);
-    return;
-oom:
-    contam_err_set(&e, CONTAM_ERR_NOMEM, path, 0, "out of memory while reading");
-fail:
-    batch_release(b, bt);
-    io_lines_free(l);
-    idx_builder_error(b, &e);
-    atomic_store(&b->abort, 1);
 }
 
 /* Sums the threads' counters for the file just finished into fs. */
@@ -442,6 +311,10 @@ static int strict_failure(idx_builder *b)
 
 contam_status idx_read_corpus(idx_builder *b, size_t first, contam_err *err)
 {
+    io_batcher_config bc = {b->nthreads, b->batch_bytes, BATCH_RECORDS, process_batch, after_batch,
+                            stop_file, b};
+    if (!(b->reader = io_batcher_create(&bc)))
+        return contam_err_set(err, CONTAM_ERR_NOMEM, NULL, 0, "out of memory");
     contam_status st = CONTAM_OK;
 #pragma omp parallel num_threads(b->nthreads) default(none) shared(b, first, st, err)
 #pragma omp single
@@ -471,12 +344,9 @@ contam_status idx_read_corpus(idx_builder *b, size_t first, contam_err *err)
             progress(b, 1);
         }
     }
-    while (b->pool) {
-        idx_batch *bt = b->pool;
-        b->pool = bt->next;
-        batch_destroy(bt);
-    }
-    b->npool = 0;
+    io_batcher_progress(b->reader, &b->read);
+    io_batcher_free(b->reader);
+    b->reader = NULL;
     if (b->has_err) {
         if (err)
             *err = b->err;

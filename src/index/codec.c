@@ -238,8 +238,14 @@ int idx_block_decode(const idx_layout *l, const uint8_t *p, size_t len, uint64_t
     }
     for (size_t j = 1; j < n; j++) {
         uint64_t q = br_run(&r, 1, UNARY_ESCAPE);
-        if (q == UNARY_ESCAPE)
-            q = br_gamma(&r, &bad) + UNARY_ESCAPE - 1;
+        if (q == UNARY_ESCAPE) {
+            /* gamma(q - 30) up to 2^64 - 1 can name a q past 64 bits: out
+             * of range, not to be wrapped into a small gap */
+            uint64_t x = br_gamma(&r, &bad);
+            if (x > UINT64_MAX - (UNARY_ESCAPE - 1))
+                bad = 1;
+            q = x + UNARY_ESCAPE - 1;
+        }
         if (k && q > (UINT64_MAX >> k))
             bad = 1;
         uint64_t g = (q << k) | br_get(&r, k);
@@ -274,15 +280,4 @@ int idx_block_decode(const idx_layout *l, const uint8_t *p, size_t len, uint64_t
         return -1;
     }
     return 0;
-}
-
-size_t idx_varint_put(uint8_t *p, uint64_t v)
-{
-    size_t k = 0;
-    while (v >= 0x80) {
-        p[k++] = (uint8_t)(v | 0x80);
-        v >>= 7;
-    }
-    p[k++] = (uint8_t)v;
-    return k;
 }

@@ -1,9 +1,10 @@
 /* fsutil.c - the few file-system operations the index needs beyond io/:
  * path joining, recursive removal of a build's own directories, directory
- * fsync (so a rename survives a crash), whole-file checksums, and the final
+ * fsync (so a rename survives a crash) and of a staged index's files, whole-file checksums, and the final
  * swap of a staged index into place. */
 #define _XOPEN_SOURCE 700 /* nftw */
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -40,6 +41,35 @@ int idx_rm_tree(const char *path)
     if (lstat(path, &sb) != 0)
         return errno == ENOENT ? 0 : -1;
     return nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+contam_status idx_fsync_files(const char *dir, contam_err *err)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return contam_err_set(err, CONTAM_ERR_IO, dir, 0, "cannot list: %s", strerror(errno));
+    contam_status st = CONTAM_OK;
+    struct dirent *de;
+    while (st == CONTAM_OK && (de = readdir(d))) {
+        if (de->d_name[0] == '.')
+            continue;
+        char *p = idx_join(dir, de->d_name);
+        struct stat sb;
+        if (!p) {
+            st = contam_err_set(err, CONTAM_ERR_NOMEM, NULL, 0, "out of memory");
+        } else if (stat(p, &sb) == 0 && S_ISREG(sb.st_mode)) {
+            int fd = open(p, O_RDONLY | O_CLOEXEC);
+            if (fd < 0 || fsync(fd) != 0)
+                st = contam_err_set(err, CONTAM_ERR_IO, p, 0, "cannot sync: %s", strerror(errno));
+            if (fd >= 0)
+                (void)close(fd);
+        }
+        contam_free(p);
+    }
+    closedir(d);
+    if (st == CONTAM_OK && idx_fsync_dir(dir))
+        st = contam_err_set(err, CONTAM_ERR_IO, dir, 0, "cannot sync: %s", strerror(errno));
+    return st;
 }
 
 int idx_fsync_dir(const char *dir)

@@ -125,6 +125,8 @@ void index_build_options_init(index_build_options *o);
 
 typedef struct {
     unsigned files_resumed;   /* corpus files found finished by an interrupted run */
+    unsigned files_redone;    /* finished files whose runs did not survive (a power
+                                 loss before they reached the disk): read again */
     uint64_t runs_spilled;    /* sorted runs written (memory budget or file ends) */
     uint64_t keys;
     unsigned fp_bits;

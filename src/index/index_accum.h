@@ -3,10 +3,6 @@
 #ifndef CONTAM_INDEX_ACCUM_H
 #define CONTAM_INDEX_ACCUM_H
 
-/* Judy's default error macro prints and exits; the library must do neither. */
-#define JUDYERROR_NOTEST 1
-#include <Judy.h>
-
 #include "index/index_internal.h"
 
 typedef struct {
@@ -14,18 +10,32 @@ typedef struct {
     uint64_t o; /* record ordinal of its document */
 } idx_pair;
 
+/* One flushed chunk: its distinct hashes in increasing order, with document
+ * frequency (--df) and first record (--provenance) in parallel arrays. */
+typedef struct {
+    uint64_t *key;
+    uint32_t *df;   /* NULL without IDX_FLAG_DF */
+    uint64_t *ord;  /* NULL without IDX_FLAG_PROV */
+    size_t n;
+} idx_segment;
+
 typedef struct {
     unsigned flags;
-    Pvoid_t judy;       /* hash -> df, or (df << 40 | first record) with provenance */
-    Pvoid_t big;        /* provenance only: df beyond the packed 24 bits */
     idx_pair *chunk, *tmp;
     size_t nchunk, cap;
     size_t *count;      /* radix counters */
-    uint64_t judy_bytes;/* JudyLMemUsed after the last chunk flush */
+    idx_segment *seg;
+    size_t nseg, seg_cap;
+    uint64_t bytes;     /* held by the segments */
 } idx_accum;
 
 int idx_accum_init(idx_accum *a, unsigned flags, size_t chunk_cap);
 void idx_accum_free(idx_accum *a);
+/* Nothing accumulated since the last spill. */
+static inline int idx_accum_empty(const idx_accum *a)
+{
+    return a->nchunk == 0 && a->nseg == 0;
+}
 /* Room for one document's n windows (flushes the chunk first if needed). */
 int idx_accum_reserve(idx_accum *a, size_t n);
 static inline void idx_accum_push(idx_accum *a, uint64_t h, uint64_t ord)
@@ -34,6 +44,7 @@ static inline void idx_accum_push(idx_accum *a, uint64_t h, uint64_t ord)
     a->chunk[a->nchunk].o = ord;
     a->nchunk++;
 }
+/* Sorts the chunk and keeps its distinct hashes as a segment. */
 int idx_accum_flush_chunk(idx_accum *a);
 /* Writes the union of n accumulators (df summed, first record the
  * smallest) as one run at path, and empties them. */
@@ -46,7 +57,16 @@ contam_status idx_accum_spill(idx_accum *const *a, size_t n, const char *path,
 typedef struct {
     char name[32];
     uint64_t bytes;
+    uint64_t file;  /* not durable: the corpus file (journal order) it holds */
+    int durable;    /* fsynced; otherwise checked by reading it on resume */
 } idx_run_ref;
+
+/* What the journal keeps of a finished file beyond its index_file entry. */
+typedef struct {
+    uint64_t mtime_ns;  /* to notice changes */
+    uint64_t tokens;    /* build totals after this file */
+    uint64_t windows;
+} idx_file_mark;
 
 typedef struct {
     char key[17];          /* hex hash of parameters and corpus paths */
@@ -54,14 +74,16 @@ typedef struct {
     uint64_t next_run;
     uint64_t tokens, windows;
     index_file *files;     /* finished files, in order */
-    uint64_t *mtime_ns;    /* per finished file, to notice changes */
+    idx_file_mark *marks;  /* per finished file */
     size_t nfiles;
     idx_run_ref *runs;
     size_t nruns;
 } idx_journal;
 
 void idx_journal_free(idx_journal *j);
-contam_status idx_journal_write(const char *path, const idx_journal *j, contam_err *err);
+/* Replaces the journal atomically; durable: also fsync it and its directory. */
+contam_status idx_journal_write(const char *path, const idx_journal *j, int durable,
+                                contam_err *err);
 /* CONTAM_ERR_OPEN when there is no journal. */
 contam_status idx_journal_read(const char *path, idx_journal *j, contam_err *err);
 

@@ -7,21 +7,7 @@
 #include <stdatomic.h>
 
 #include "index/index_accum.h"
-
-typedef struct {
-    size_t off, len;
-    uint64_t lineno;
-} idx_rec_ref;
-
-typedef struct idx_batch {
-    struct idx_batch *next;
-    contam_buf buf;
-    idx_rec_ref *recs;
-    size_t nrecs, cap;
-    uint64_t base;   /* record ordinal of the file's line 1 */
-    size_t file;
-    int text_mode;
-} idx_batch;
+#include "io/batch.h"
 
 /* One thread's tokenizer, accumulator and counters for the file in flight. */
 typedef struct {
@@ -52,19 +38,16 @@ typedef struct {
     idx_bctx *ctx;
     int nthreads;
     size_t batch_bytes, chunk_pairs;
-    uint64_t judy_limit;    /* per thread */
-    int inflight_limit;
-    atomic_int inflight;
+    uint64_t acc_limit;     /* segment bytes per thread before it spills */
+    io_batcher *reader;     /* during the corpus pass */
     atomic_int abort;
     atomic_uint_fast64_t next_run, runs_spilled;
-    idx_batch *pool;
-    int npool;
     idx_run_ref *pending;   /* runs spilled for the file in flight */
     size_t npending, pending_cap;
     contam_err err;
     int has_err;
     index_build_stats *stats;
-    atomic_uint_fast64_t bytes_done, raw_done;
+    io_batch_progress read; /* totals of the corpus pass, once it is over */
     uint64_t raw_total;
     double last_progress;
     unsigned files_done;

@@ -10,7 +10,7 @@
 
 #define IDX_PART_MAGIC "CONTAMIX"
 #define IDX_RUN_MAGIC "CONTAMRN"
-#define IDX_RUN_VERSION 1
+#define IDX_RUN_VERSION 2
 #define IDX_HEADER_BYTES 80
 #define IDX_ENTRY_BYTES 24
 #define IDX_BLOCK_KEYS 512
@@ -59,6 +59,36 @@ static inline uint64_t idx_sat_add(uint64_t a, uint64_t b)
     return s < a || s > IDX_DF_MAX ? IDX_DF_MAX : s;
 }
 
+/* ---- min-heap of merge cursors (accum.c spills, kmerge.c) -------------------- */
+
+/* A cursor's current key is kept in the entry, so sifting compares without
+ * touching the cursors (a pointer chase per comparison was a third of a
+ * merge). src and pos are the caller's. */
+typedef struct {
+    uint64_t key;
+    void *src;
+    size_t pos;
+} idx_heap_ent;
+
+/* Restores the heap below i. Ties in any order: the merges combine equal
+ * keys commutatively. */
+static inline void idx_heap_sift(idx_heap_ent *h, size_t n, size_t i)
+{
+    idx_heap_ent x = h[i];
+    for (;;) {
+        size_t l = 2 * i + 1, m = l;
+        if (l >= n)
+            break;
+        if (l + 1 < n && h[l + 1].key < h[l].key)
+            m = l + 1;
+        if (h[m].key >= x.key)
+            break;
+        h[i] = h[m];
+        i = m;
+    }
+    h[i] = x;
+}
+
 /* ---- keys of one partition: the unit every stage passes around ----------------- */
 
 typedef struct {
@@ -95,7 +125,16 @@ int idx_block_decode(const idx_layout *l, const uint8_t *p, size_t len, uint64_t
                      size_t n, idx_entry *out, char *why, size_t cap);
 
 /* LEB128 varints for runs. */
-size_t idx_varint_put(uint8_t *p, uint64_t v);
+static inline size_t idx_varint_put(uint8_t *p, uint64_t v)
+{
+    size_t k = 0;
+    while (v >= 0x80) {
+        p[k++] = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    p[k++] = (uint8_t)v;
+    return k;
+}
 
 /* ---- partition files (part_write.c, part_read.c) ------------------------------- */
 
@@ -144,14 +183,23 @@ void idx_part_close(idx_part_reader *r);
 
 typedef struct idx_run_writer idx_run_writer;
 
-/* A run holds full 64-bit hashes in increasing order, split by partition. */
-contam_status idx_run_writer_open(const char *path, const idx_layout *l, idx_run_writer **out,
-                                  contam_err *err);
+/* A run holds full 64-bit hashes in increasing order, split by partition.
+ * A durable run is fsynced before it is renamed into place; any other run
+ * survives a killed process but not a power loss (idx_run_verify tells). */
+contam_status idx_run_writer_open(const char *path, const idx_layout *l, int durable,
+                                  idx_run_writer **out, contam_err *err);
 contam_status idx_run_writer_add(idx_run_writer *w, uint64_t key, uint64_t df, uint64_t ord,
                                  contam_err *err);
 /* Writes the header, fsyncs and renames path.tmp to path. Frees w. */
 contam_status idx_run_writer_close(idx_run_writer *w, uint64_t *bytes, contam_err *err);
 void idx_run_writer_abort(idx_run_writer *w);
+/* Makes a finished run durable (fsync). */
+contam_status idx_run_sync(const char *path, contam_err *err);
+/* Reads a whole run and checks its header (magic, version, layout), its
+ * size against bytes and every partition range's checksum: CONTAM_OK, or
+ * CONTAM_ERR_CORRUPT / CONTAM_ERR_OPEN naming the run. */
+contam_status idx_run_verify(const char *path, const idx_layout *l, uint64_t bytes,
+                             contam_err *err);
 
 /* ---- merge sources (kmerge.c) ------------------------------------------------------- */
 
@@ -189,6 +237,8 @@ contam_status idx_meta_copy_params(index_meta *dst, const index_meta *src);
 char *idx_join(const char *dir, const char *name); /* NULL on OOM */
 int idx_rm_tree(const char *path);
 int idx_fsync_dir(const char *dir);
+/* fsyncs every regular file directly in dir, then dir. */
+contam_status idx_fsync_files(const char *dir, contam_err *err);
 int idx_exists(const char *path);
 /* XXH3-128 hex of a whole file (33 bytes out). */
 contam_status idx_file_checksum(const char *path, char out[33], uint64_t *size,

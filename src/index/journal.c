@@ -1,8 +1,10 @@
 /* journal.c - the build journal (OUT.partial/journal.json): which corpus
- * files are finished (with their statistics and modification times), which
- * runs hold their n-grams, and the next run number. It is replaced
- * atomically at every checkpoint, after the runs it lists are durable, so
- * after a crash it always describes a consistent prefix of the work. */
+ * files are finished (with their statistics, modification times and the
+ * build's token totals after each), which runs hold their n-grams (with the
+ * file each non-durable run belongs to), and the next run number. It is
+ * replaced atomically at every checkpoint, so after a killed process it
+ * describes a consistent prefix of the work; after a power loss, build.c
+ * checks the runs it names that were not yet durable (see there). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +22,7 @@ void idx_journal_free(idx_journal *j)
     for (size_t k = 0; k < j->nfiles; k++)
         contam_free(j->files[k].path);
     contam_free(j->files);
-    contam_free(j->mtime_ns);
+    contam_free(j->marks);
     contam_free(j->runs);
     memset(j, 0, sizeof *j);
 }
@@ -30,10 +32,13 @@ static int num(cJSON *o, const char *k, uint64_t v)
     return cJSON_AddNumberToObject(o, k, (double)v) ? 0 : -1;
 }
 
-contam_status idx_journal_write(const char *path, const idx_journal *j, contam_err *err)
+#define JOURNAL_VERSION 2
+
+contam_status idx_journal_write(const char *path, const idx_journal *j, int durable,
+                                contam_err *err)
 {
     cJSON *root = cJSON_CreateObject(), *files = NULL, *runs = NULL;
-    int bad = !root || !cJSON_AddNumberToObject(root, "version", 1) ||
+    int bad = !root || !cJSON_AddNumberToObject(root, "version", JOURNAL_VERSION) ||
               !cJSON_AddStringToObject(root, "key", j->key) ||
               !cJSON_AddStringToObject(root, "phase", j->commit ? "commit" : "read") ||
               num(root, "next_run", j->next_run) || num(root, "tokens", j->tokens) ||
@@ -43,8 +48,10 @@ contam_status idx_journal_write(const char *path, const idx_journal *j, contam_e
     for (size_t k = 0; !bad && k < j->nfiles; k++) {
         cJSON *f = idx_file_json(&j->files[k]);
         char mt[24];
-        snprintf(mt, sizeof mt, "%llu", (unsigned long long)j->mtime_ns[k]);
-        if (!f || !cJSON_AddStringToObject(f, "mtime_ns", mt) || !cJSON_AddItemToArray(files, f)) {
+        snprintf(mt, sizeof mt, "%llu", (unsigned long long)j->marks[k].mtime_ns);
+        if (!f || !cJSON_AddStringToObject(f, "mtime_ns", mt) ||
+            num(f, "build_tokens", j->marks[k].tokens) ||
+            num(f, "build_windows", j->marks[k].windows) || !cJSON_AddItemToArray(files, f)) {
             cJSON_Delete(f); /* not in the tree yet */
             bad = 1;
         }
@@ -53,14 +60,16 @@ contam_status idx_journal_write(const char *path, const idx_journal *j, contam_e
         cJSON *r = cJSON_CreateObject();
         if (!r || !cJSON_AddItemToArray(runs, r) ||
             !cJSON_AddStringToObject(r, "name", j->runs[k].name) ||
-            num(r, "bytes", j->runs[k].bytes))
+            num(r, "bytes", j->runs[k].bytes) || num(r, "file", j->runs[k].file) ||
+            !cJSON_AddBoolToObject(r, "durable", j->runs[k].durable))
             bad = 1;
     }
     char *text = bad ? NULL : cJSON_PrintUnformatted(root);
     cJSON_Delete(root);
     if (!text)
         return contam_err_set(err, CONTAM_ERR_NOMEM, path, 0, "out of memory writing the journal");
-    contam_status st = io_write_atomic(path, text, strlen(text), err);
+    contam_status st = durable ? io_write_atomic(path, text, strlen(text), err)
+                               : io_replace_file(path, text, strlen(text), err);
     cJSON_free(text);
     return st;
 }
@@ -95,7 +104,8 @@ contam_status idx_journal_read(const char *path, idx_journal *j, contam_err *err
     const cJSON *phase = cJSON_GetObjectItemCaseSensitive(root, "phase");
     const cJSON *files = cJSON_GetObjectItemCaseSensitive(root, "files");
     const cJSON *runs = cJSON_GetObjectItemCaseSensitive(root, "runs");
-    int bad = !root || !cJSON_IsString(key) || strlen(key->valuestring) != 16 ||
+    uint64_t version = 0;
+    int bad = !root || get_u64(root, "version", &version) || version != JOURNAL_VERSION || !cJSON_IsString(key) || strlen(key->valuestring) != 16 ||
               !cJSON_IsString(phase) || !cJSON_IsArray(files) || !cJSON_IsArray(runs) ||
               get_u64(root, "next_run", &j->next_run) || get_u64(root, "tokens", &j->tokens) ||
               get_u64(root, "windows", &j->windows);
@@ -105,9 +115,9 @@ contam_status idx_journal_read(const char *path, idx_journal *j, contam_err *err
         j->commit = !strcmp(phase->valuestring, "commit");
         size_t nf = (size_t)cJSON_GetArraySize(files), nr = (size_t)cJSON_GetArraySize(runs);
         j->files = contam_calloc(nf + 1, sizeof *j->files);
-        j->mtime_ns = contam_calloc(nf + 1, sizeof *j->mtime_ns);
+        j->marks = contam_calloc(nf + 1, sizeof *j->marks);
         j->runs = contam_calloc(nr + 1, sizeof *j->runs);
-        oom = !j->files || !j->mtime_ns || !j->runs;
+        oom = !j->files || !j->marks || !j->runs;
         const cJSON *e;
         cJSON_ArrayForEach(e, files)
         {
@@ -117,22 +127,27 @@ contam_status idx_journal_read(const char *path, idx_journal *j, contam_err *err
             int rc = idx_file_parse(e, &j->files[j->nfiles]);
             if (rc == -2)
                 oom = 1;
-            else if (rc || !cJSON_IsString(mt))
+            else if (rc || !cJSON_IsString(mt) ||
+                     get_u64(e, "build_tokens", &j->marks[j->nfiles].tokens) ||
+                     get_u64(e, "build_windows", &j->marks[j->nfiles].windows))
                 bad = 1;
             else
-                j->mtime_ns[j->nfiles++] = strtoull(mt->valuestring, NULL, 10);
+                j->marks[j->nfiles++].mtime_ns = strtoull(mt->valuestring, NULL, 10);
         }
         cJSON_ArrayForEach(e, runs)
         {
             if (bad || oom)
                 break;
             const cJSON *name = cJSON_GetObjectItemCaseSensitive(e, "name");
+            const cJSON *durable = cJSON_GetObjectItemCaseSensitive(e, "durable");
             idx_run_ref *r = &j->runs[j->nruns];
             if (!cJSON_IsString(name) || strlen(name->valuestring) >= sizeof r->name ||
-                strchr(name->valuestring, '/') || get_u64(e, "bytes", &r->bytes))
+                strchr(name->valuestring, '/') || get_u64(e, "bytes", &r->bytes) ||
+                get_u64(e, "file", &r->file) || !cJSON_IsBool(durable))
                 bad = 1;
             else {
                 memcpy(r->name, name->valuestring, strlen(name->valuestring) + 1);
+                r->durable = cJSON_IsTrue(durable);
                 j->nruns++;
             }
         }

@@ -24,6 +24,7 @@ struct idx_source {
     size_t pos, len;
     uint64_t remain;    /* bytes of the range not yet in buf */
     uint64_t prev;
+    uint64_t hi;        /* the range's largest possible key */
     int first;
     XXH64_state_t xs;
     uint64_t want_sum;
@@ -115,10 +116,28 @@ static int run_varint_slow(idx_source *s, uint64_t *v)
     return -2;
 }
 
+/* The 8 key bytes of a record (0), the end of the range (-1), damage (-2). */
+static int run_key(idx_source *s, uint64_t *key)
+{
+    if (s->len - s->pos >= 8) {
+        *key = idx_get64(s->buf + s->pos);
+        s->pos += 8;
+        return 0;
+    }
+    uint8_t b[8];
+    for (unsigned k = 0; k < 8; k++) {
+        int rc = run_byte(s, &b[k]);
+        if (rc)
+            return k == 0 ? rc : -2;
+    }
+    *key = idx_get64(b);
+    return 0;
+}
+
 static contam_status run_next(idx_source *s, contam_err *err)
 {
-    uint64_t d, df = 1, ord = UINT64_MAX;
-    int rc = run_varint(s, &d);
+    uint64_t key, df = 1, ord = UINT64_MAX;
+    int rc = run_key(s, &key);
     if (rc == -1) {
         s->has = 0;
         if (XXH64_digest(&s->xs) != s->want_sum)
@@ -129,11 +148,12 @@ static contam_status run_next(idx_source *s, contam_err *err)
         rc = run_varint(s, &df);
     if (rc == 0 && (s->flags & IDX_FLAG_PROV))
         rc = run_varint(s, &ord);
-    if (rc != 0 || (!s->first && d == 0) || d > UINT64_MAX - s->prev || df == 0)
+    if (rc != 0 || (!s->first && key <= s->prev) || (s->first && key < s->prev) || key > s->hi ||
+        df == 0)
         return run_corrupt(s, err, "bad record");
     s->first = 0;
-    s->prev += d;
-    s->cur.key = s->shift ? s->prev >> s->shift : s->prev;
+    s->prev = key;
+    s->cur.key = s->shift ? key >> s->shift : key;
     s->cur.df = df > IDX_DF_MAX ? IDX_DF_MAX : df;
     s->cur.ord = ord;
     s->has = 1;
@@ -182,6 +202,7 @@ contam_status idx_source_run(const char *path, const idx_layout *run_layout, uns
         s->remain = b - a;
     }
     s->prev = run_layout->pbits ? (uint64_t)part << (64 - run_layout->pbits) : 0;
+    s->hi = run_layout->pbits ? s->prev | (UINT64_MAX >> run_layout->pbits) : UINT64_MAX;
     XXH64_reset(&s->xs, 0);
     if (st == CONTAM_OK)
         st = run_next(s, err);
@@ -245,56 +266,37 @@ static contam_status source_next(idx_source *s, contam_err *err)
 
 /* ---- the merge ---------------------------------------------------------------------- */
 
-static int less(idx_source *const *h, size_t a, size_t b)
-{
-    /* Ties in any order: combining entries is commutative. */
-    return h[a]->cur.key < h[b]->cur.key;
-}
-
-static void sift_down(idx_source **h, size_t n, size_t i)
-{
-    for (;;) {
-        size_t l = 2 * i + 1, m = i;
-        if (l < n && less(h, l, m))
-            m = l;
-        if (l + 1 < n && less(h, l + 1, m))
-            m = l + 1;
-        if (m == i)
-            return;
-        idx_source *t = h[i];
-        h[i] = h[m];
-        h[m] = t;
-        i = m;
-    }
-}
-
 contam_status idx_kmerge(idx_source **src, size_t nsrc, idx_part_writer *w,
                          idx_run_writer *rw, uint64_t *count, contam_err *err)
 {
-    idx_source **h = contam_malloc((nsrc + 1) * sizeof *h);
+    idx_heap_ent *h = contam_malloc((nsrc + 1) * sizeof *h);
     if (!h)
         return contam_err_set(err, CONTAM_ERR_NOMEM, NULL, 0, "out of memory merging runs");
     size_t n = 0;
     for (size_t k = 0; k < nsrc; k++)
         if (src[k]->has)
-            h[n++] = src[k];
+            h[n++] = (idx_heap_ent){src[k]->cur.key, src[k], 0};
     for (size_t i = n / 2; i-- > 0;)
-        sift_down(h, n, i);
+        idx_heap_sift(h, n, i);
     uint64_t distinct = 0;
     contam_status st = CONTAM_OK;
     while (n > 0) {
-        idx_entry acc = h[0]->cur;
+        idx_entry acc = ((idx_source *)h[0].src)->cur;
         acc.df = 0;
-        while (n > 0 && h[0]->cur.key == acc.key) {
-            acc.df = idx_sat_add(acc.df, h[0]->cur.df);
-            if (h[0]->cur.ord < acc.ord)
-                acc.ord = h[0]->cur.ord;
-            if ((st = source_next(h[0], err)) != CONTAM_OK)
+        do {
+            idx_source *s = h[0].src;
+            acc.df = idx_sat_add(acc.df, s->cur.df);
+            if (s->cur.ord < acc.ord)
+                acc.ord = s->cur.ord;
+            if ((st = source_next(s, err)) != CONTAM_OK)
                 goto done;
-            if (!h[0]->has)
+            if (s->has)
+                h[0].key = s->cur.key;
+            else
                 h[0] = h[--n];
-            sift_down(h, n, 0);
-        }
+            if (n)
+                idx_heap_sift(h, n, 0);
+        } while (n > 0 && h[0].key == acc.key);
         distinct++;
         if (w && (st = idx_part_writer_add(w, &acc, err)) != CONTAM_OK)
             goto done;

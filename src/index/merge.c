@@ -240,10 +240,8 @@ contam_status index_merge(const char *out_dir, const char *const *inputs, size_t
     if (st != CONTAM_OK)
         goto done;
     write_history(&s);
-    if (idx_fsync_dir(s.stage)) {
-        st = contam_err_set(err, CONTAM_ERR_IO, s.stage, 0, "cannot sync: %s", strerror(errno));
+    if ((st = idx_fsync_files(s.stage, err)) != CONTAM_OK)
         goto done;
-    }
     if ((st = idx_commit_dir(s.stage, out, old, err)) == CONTAM_OK)
         (void)idx_rm_tree(work);
 done:

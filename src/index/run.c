@@ -1,14 +1,18 @@
 /* run.c - sorted runs: what a build spills when its memory budget is reached
  * or a corpus file is finished. A run holds full 64-bit hashes in increasing
  * order, cut into the index's partitions (so every partition can be merged
- * on its own, in parallel), LEB128 delta-coded, with an XXH64 per partition
- * range. Runs are private to a build directory: written to NAME.tmp, fsynced,
- * renamed; a journal lists the ones that count.
+ * on its own, in parallel), with an XXH64 per partition range. Keys are
+ * stored whole (8 bytes, little-endian): delta varints saved nothing on
+ * per-file runs (gaps of 2^40 and more take 6-7 bytes) and their byte loops
+ * cost more CPU than writing the run. Runs are private to a build directory: written to NAME.tmp, fsynced,
+ * renamed; a journal lists the ones that count. Only runs that outlive a
+ * checkpoint interval are fsynced (see build.c on durability).
  *
  * Layout: "CONTAMRN", u32 version, u32 partitions, u32 flags, u32 0,
  * u64 keys, (partitions + 1) x u64 range offsets, partitions x u64 XXH64,
- * then per partition: varint(key - previous) [varint df] [varint ord]. */
+ * then per partition: u64 key [varint df] [varint ord]. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -21,6 +25,7 @@ struct idx_run_writer {
     char *path, *tmp;
     FILE *f;
     idx_layout l;
+    int durable;
     uint64_t *offsets; /* partitions + 1 */
     uint64_t *sums;
     unsigned part;     /* partition being written */
@@ -49,7 +54,9 @@ static contam_status io_fail(idx_run_writer *w, const char *what, contam_err *er
                           strerror(errno));
 }
 
-static contam_status flush_buf(idx_run_writer *w, contam_err *err)
+/* The cold path of idx_run_writer_add; kept out of line (inlined, gcc 12
+ * takes nbuf for unbounded and warns on XXH64_update's memcpy). */
+static CONTAM_NOINLINE contam_status flush_buf(idx_run_writer *w, contam_err *err)
 {
     if (!w->nbuf)
         return CONTAM_OK;
@@ -78,8 +85,8 @@ static contam_status advance(idx_run_writer *w, unsigned upto, contam_err *err)
     return CONTAM_OK;
 }
 
-contam_status idx_run_writer_open(const char *path, const idx_layout *l, idx_run_writer **out,
-                                  contam_err *err)
+contam_status idx_run_writer_open(const char *path, const idx_layout *l, int durable,
+                                  idx_run_writer **out, contam_err *err)
 {
     *out = NULL;
     idx_run_writer *w = contam_calloc(1, sizeof *w);
@@ -93,6 +100,7 @@ contam_status idx_run_writer_open(const char *path, const idx_layout *l, idx_run
     memcpy(w->tmp, path, plen);
     memcpy(w->tmp + plen, ".tmp", 5);
     w->l = *l;
+    w->durable = durable;
     w->f = fopen(w->tmp, "wb");
     if (!w->f) {
         contam_status st = contam_err_set(err, CONTAM_ERR_OPEN, w->tmp, 0,
@@ -129,7 +137,8 @@ contam_status idx_run_writer_add(idx_run_writer *w, uint64_t key, uint64_t df, u
         return st;
     if (w->nbuf + 30 > RUN_BUF && (st = flush_buf(w, err)) != CONTAM_OK)
         return st;
-    w->nbuf += idx_varint_put(w->buf + w->nbuf, key - w->prev);
+    idx_put64(w->buf + w->nbuf, key);
+    w->nbuf += 8;
     if (w->l.flags & IDX_FLAG_DF)
         w->nbuf += idx_varint_put(w->buf + w->nbuf, df);
     if (w->l.flags & IDX_FLAG_PROV)
@@ -177,7 +186,7 @@ contam_status idx_run_writer_close(idx_run_writer *w, uint64_t *bytes, contam_er
         idx_put64(h + 32 + 8 * ((size_t)w->l.partitions + 1) + 8 * (size_t)p, w->sums[p]);
     int bad = fseek(w->f, 0, SEEK_SET) || fwrite(h, 1, hb, w->f) != hb;
     contam_free(h);
-    if (bad || fflush(w->f) || fsync(fileno(w->f))) {
+    if (bad || fflush(w->f) || (w->durable && fsync(fileno(w->f)))) {
         st = io_fail(w, "header", err);
         goto fail;
     }
@@ -194,5 +203,74 @@ contam_status idx_run_writer_close(idx_run_writer *w, uint64_t *bytes, contam_er
     return CONTAM_OK;
 fail:
     idx_run_writer_abort(w);
+    return st;
+}
+
+contam_status idx_run_sync(const char *path, contam_err *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return contam_err_set(err, CONTAM_ERR_OPEN, path, 0, "cannot open run: %s",
+                              strerror(errno));
+    int rc = fsync(fd), saved = errno;
+    (void)close(fd);
+    if (rc)
+        return contam_err_set(err, CONTAM_ERR_IO, path, 0, "cannot sync run: %s",
+                              strerror(saved));
+    return CONTAM_OK;
+}
+
+contam_status idx_run_verify(const char *path, const idx_layout *l, uint64_t bytes,
+                             contam_err *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return contam_err_set(err, CONTAM_ERR_OPEN, path, 0, "cannot open run: %s",
+                              strerror(errno));
+    size_t hb = run_header_bytes(l->partitions);
+    uint8_t *h = contam_malloc(hb), *buf = contam_malloc(RUN_BUF);
+    const char *why = NULL;
+    contam_status st = CONTAM_OK;
+    if (!h || !buf) {
+        st = contam_err_set(err, CONTAM_ERR_NOMEM, path, 0, "out of memory");
+        goto done;
+    }
+    if (fread(h, 1, hb, f) != hb || memcmp(h, IDX_RUN_MAGIC, 8) ||
+        idx_get32(h + 8) != IDX_RUN_VERSION || idx_get32(h + 12) != l->partitions ||
+        idx_get32(h + 16) != l->flags) {
+        why = "bad header";
+        goto done;
+    }
+    uint64_t at = hb;
+    for (unsigned p = 0; p < l->partitions && !why; p++) {
+        uint64_t a = idx_get64(h + 32 + 8 * (size_t)p), b = idx_get64(h + 40 + 8 * (size_t)p);
+        uint64_t want = idx_get64(h + 32 + 8 * ((size_t)l->partitions + 1) + 8 * (size_t)p);
+        if (a != at || b < a || b > bytes) {
+            why = "bad range";
+            break;
+        }
+        XXH64_state_t xs;
+        XXH64_reset(&xs, 0);
+        for (uint64_t left = b - a; left > 0;) {
+            size_t n = left < RUN_BUF ? (size_t)left : RUN_BUF;
+            if (fread(buf, 1, n, f) != n) {
+                why = "short file";
+                break;
+            }
+            XXH64_update(&xs, buf, n);
+            left -= n;
+        }
+        if (!why && XXH64_digest(&xs) != want)
+            why = "checksum mismatch";
+        at = b;
+    }
+    if (!why && (at != bytes || fgetc(f) != EOF))
+        why = "size differs from the journal";
+done:
+    if (why)
+        st = contam_err_set(err, CONTAM_ERR_CORRUPT, path, 0, "damaged build run (%s)", why);
+    contam_free(h);
+    contam_free(buf);
+    fclose(f);
     return st;
 }

@@ -48,7 +48,8 @@ void io_sync_parent(const char *path)
     (void)close(fd);
 }
 
-contam_status io_write_atomic(const char *path, const void *data, size_t n, contam_err *err)
+static contam_status write_replace(const char *path, const void *data, size_t n, int durable,
+                                   contam_err *err)
 {
     size_t plen = strlen(path);
     char *tmp = contam_malloc(plen + 48);
@@ -74,7 +75,7 @@ contam_status io_write_atomic(const char *path, const void *data, size_t n, cont
     const char *what = NULL;
     if (write_all(fd, data, n) != 0)
         what = "write";
-    else if (fsync(fd) != 0)
+    else if (durable && fsync(fd) != 0)
         what = "fsync";
     int saved = errno;
     if (close(fd) != 0 && !what) {
@@ -92,6 +93,17 @@ contam_status io_write_atomic(const char *path, const void *data, size_t n, cont
                               strerror(saved));
     }
     contam_free(tmp);
-    io_sync_parent(path);
+    if (durable)
+        io_sync_parent(path);
     return CONTAM_OK;
+}
+
+contam_status io_write_atomic(const char *path, const void *data, size_t n, contam_err *err)
+{
+    return write_replace(path, data, n, 1, err);
+}
+
+contam_status io_replace_file(const char *path, const void *data, size_t n, contam_err *err)
+{
+    return write_replace(path, data, n, 0, err);
 }

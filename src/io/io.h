@@ -108,6 +108,12 @@ int io_name_has_ext(const char *name, const char *const *exts);
  * and rename: readers see the old file or the whole new one. */
 CONTAM_NODISCARD contam_status io_write_atomic(const char *path, const void *data, size_t n,
                                                contam_err *err);
+/* The same replacement without fsync: readers still see the old file or the
+ * whole new one after the process is killed, but a power loss may leave
+ * either version (or, on some file systems, an empty file). For state that
+ * is checked when read back, where a sync per write costs too much. */
+CONTAM_NODISCARD contam_status io_replace_file(const char *path, const void *data, size_t n,
+                                               contam_err *err);
 
 /* An output directory built in a hidden staging sibling ("DIR.tmp-PID") and
  * moved into place by io_outdir_commit. An existing DIR is replaced only if

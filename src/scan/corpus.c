@@ -20,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "io/batch.h"
 #include "io/io.h"
 #include "scan/scan_internal.h"
 
@@ -27,20 +28,6 @@
 #define BATCH_RECORDS 16384
 #define SNIPPET_CONTEXT 80
 #define PROBE_CHUNK 32
-
-typedef struct {
-    size_t off, len;   /* in batch buf */
-    uint64_t lineno, offset;
-} rec_ref;
-
-typedef struct batch {
-    struct batch *next; /* pool link */
-    uint32_t file;
-    contam_buf buf;
-    rec_ref *recs;
-    size_t nrecs, cap;
-    int text_mode;     /* the whole file is one document */
-} batch;
 
 typedef struct {
     uint32_t table, id;
@@ -79,16 +66,12 @@ typedef struct {
     size_t nfiles;
     thread_ctx *ctx;
     int nthreads;
-    int inflight_limit;
-    atomic_int inflight;
+    io_batcher *bt;
     atomic_int oom_stop;     /* out of memory: everything stops */
     atomic_size_t fail_file; /* smallest failed file index, SIZE_MAX if none */
-    atomic_uint_fast64_t bytes_done, raw_done, records_done;
     atomic_uint files_done;
     uint64_t raw_total;
     double last_progress;
-    batch *pool;       /* finished batches kept for reuse (their buffers stay grown) */
-    int npool;
     /* first fatal error in corpus order (file index, line) */
     contam_err err;
     size_t err_file;
@@ -144,8 +127,9 @@ static void progress(scan_state *st, int force)
         double t = now_sec();
         if (force || t - st->last_progress >= 0.5) {
             st->last_progress = t;
-            scan_progress p = {atomic_load(&st->bytes_done), atomic_load(&st->raw_done),
-                               st->raw_total, atomic_load(&st->records_done),
+            io_batch_progress bp;
+            io_batcher_progress(st->bt, &bp);
+            scan_progress p = {bp.bytes, bp.raw_bytes, st->raw_total, bp.records,
                                atomic_load(&st->files_done), (unsigned)st->nfiles};
             st->plan->opt.progress(&p, st->plan->opt.progress_user);
         }
@@ -350,11 +334,12 @@ static int process_text(scan_state *st, thread_ctx *c, const doc_ctx *d)
 }
 
 /* Processes one record; returns 0 processed, 1 skipped, -1 out of memory. */
-static int process_record(scan_state *st, thread_ctx *c, const batch *bt, const rec_ref *r)
+static int process_record(scan_state *st, thread_ctx *c, const io_batch *bt,
+                          const io_batch_rec *r)
 {
     const scan_options *o = &st->plan->opt;
     const char *line = bt->buf.ptr + r->off;
-    doc_ctx d = {bt->file, r->lineno, r->offset, NULL, 0, NULL,
+    doc_ctx d = {(uint32_t)bt->file, r->lineno, r->offset, NULL, 0, NULL,
                  ((uint64_t)(bt->file + 1) << 40) | r->lineno};
     if (bt->text_mode) {
         d.text = line;
@@ -439,7 +424,7 @@ static int merge_event(scan_plan *p, event *ev)
     return 0;
 }
 
-static void flush_batch(scan_state *st, thread_ctx *c, const batch *bt)
+static void flush_batch(scan_state *st, thread_ctx *c, const io_batch *bt)
 {
     scan_file_stats *fs = &st->res->files[bt->file];
     int oom = c->oom;
@@ -485,8 +470,9 @@ static void flush_batch(scan_state *st, thread_ctx *c, const batch *bt)
     }
 }
 
-static void process_batch(scan_state *st, batch *bt)
+static void process_batch(void *user, io_batch *bt)
 {
+    scan_state *st = user;
     thread_ctx *c = &st->ctx[omp_get_thread_num()];
     c->batch_serial++;
     if (c->batch_serial == 0) /* wrapped: stamps must never look current */
@@ -499,191 +485,40 @@ static void process_batch(scan_state *st, batch *bt)
     flush_batch(st, c, bt);
 }
 
-static void batch_destroy(batch *b)
+static int stop_file(void *user, size_t f)
 {
-    if (!b)
-        return;
-    contam_buf_free(&b->buf);
-    contam_free(b->recs);
-    contam_free(b);
+    return stopped(user, f);
 }
 
-/* Returns a batch to the pool: reusing grown buffers avoids a page-fault storm
- * of fresh 4 MiB allocations per batch. */
-static void batch_release(scan_state *st, batch *b)
+static contam_status after_batch(void *user, size_t f, contam_err *err)
 {
-    if (!b)
-        return;
-    int keep = 0;
-#pragma omp critical(scan_pool)
-    {
-        if (st->npool < st->inflight_limit + st->nthreads + 1) {
-            b->next = st->pool;
-            st->pool = b;
-            st->npool++;
-            keep = 1;
-        }
-    }
-    if (!keep)
-        batch_destroy(b);
-}
-
-static batch *batch_get(scan_state *st, uint32_t file, int text_mode)
-{
-    batch *b = NULL;
-#pragma omp critical(scan_pool)
-    {
-        if (st->pool) {
-            b = st->pool;
-            st->pool = b->next;
-            st->npool--;
-        }
-    }
-    if (b) {
-        contam_buf_reset(&b->buf);
-        b->nrecs = 0;
-    } else if (!(b = contam_calloc(1, sizeof *b))) {
-        return NULL;
-    }
-    b->next = NULL;
-    b->file = file;
-    b->text_mode = text_mode;
-    return b;
-}
-
-static int batch_add(batch *b, const char *line, size_t len, uint64_t lineno, uint64_t off)
-{
-    if (contam_array_grow(&b->recs, &b->cap, b->nrecs + 1, sizeof *b->recs, 1024))
-        return -1;
-    b->recs[b->nrecs++] = (rec_ref){b->buf.size, len, lineno, off};
-    /* NUL after each record: cJSON and the tokenizer never read past len, but
-     * a terminator keeps every record a valid C string for error messages. */
-    if (contam_buf_append(&b->buf, line, len) || contam_buf_append(&b->buf, "", 1))
-        return -1;
-    return 0;
-}
-
-static void dispatch(scan_state *st, batch *b)
-{
-    int n = atomic_fetch_add(&st->inflight, 1);
-    if (n < st->inflight_limit) {
-#pragma omp task firstprivate(b) default(none) shared(st)
-        {
-            process_batch(st, b);
-            batch_release(st, b);
-            atomic_fetch_sub(&st->inflight, 1);
-        }
-    } else {
-        process_batch(st, b);
-        batch_release(st, b);
-        atomic_fetch_sub(&st->inflight, 1);
-    }
+    (void)f;
+    (void)err;
+    progress(user, 0);
+    return CONTAM_OK;
 }
 
 static void read_file(scan_state *st, size_t f)
 {
     const scan_options *o = &st->plan->opt;
     scan_file_stats *fs = &st->res->files[f];
-    const char *path = st->files[f];
-    io_lines *l = NULL;
-    batch *b = NULL;
+    io_batch_file bf;
     contam_err e;
     contam_err_clear(&e);
-    contam_status s = io_lines_open(path, (size_t)o->max_line, &l, &e);
-    int text_mode = io_is_text_document(path);
-    uint64_t last_raw = 0, records = 0, bytes = 0, records_rep = 0, bytes_rep = 0;
-    if (s != CONTAM_OK)
-        goto fail;
-    fs->format = io_format_name(io_stream_format(io_lines_stream(l)));
-    b = batch_get(st, (uint32_t)f, text_mode);
-    if (!b)
-        goto oom;
-    for (;;) {
-        const char *line;
-        size_t len;
-        uint64_t lineno, off;
-        if (stopped(st, f))
-            break;
-        s = io_lines_next(l, &line, &len, &lineno, &off, &e);
-        if (s != CONTAM_OK)
-            goto fail;
-        if (!line)
-            break;
-        records++;
-        bytes += len + 1;
-        if (text_mode) {
-            /* A text file is one document: join its lines (bounded by --max-line). */
-            if (b->nrecs == 0) {
-                if (batch_add(b, line, len, 1, 0))
-                    goto oom;
-            } else {
-                if (b->recs[0].len + len + 1 > o->max_line) {
-                    contam_err_set(&e, CONTAM_ERR_LINE_TOO_LONG, path, lineno,
-                                   "text document longer than --max-line (%llu bytes)",
-                                   (unsigned long long)o->max_line);
-                    goto fail;
-                }
-                b->buf.size--; /* drop the NUL, append "\n" + line + NUL */
-                if (contam_buf_append(&b->buf, "\n", 1) ||
-                    contam_buf_append(&b->buf, line, len) || contam_buf_append(&b->buf, "", 1))
-                    goto oom;
-                b->recs[0].len += len + 1;
-            }
-            continue;
-        }
-        if (batch_add(b, line, len, lineno, off))
-            goto oom;
-        if (b->buf.size >= BATCH_BYTES || b->nrecs >= BATCH_RECORDS) {
-            uint64_t raw = io_stream_raw_pos(io_lines_stream(l));
-            atomic_fetch_add(&st->raw_done, raw - last_raw);
-            atomic_fetch_add(&st->bytes_done, bytes - bytes_rep);
-            atomic_fetch_add(&st->records_done, records - records_rep);
-            bytes_rep = bytes;
-            records_rep = records;
-            last_raw = raw;
-            dispatch(st, b);
-            b = batch_get(st, (uint32_t)f, text_mode);
-            if (!b)
-                goto oom;
-            progress(st, 0);
-        }
-    }
-    /* the last, partial batch: report what the full ones did not */
-    atomic_fetch_add(&st->bytes_done, bytes - bytes_rep);
-    atomic_fetch_add(&st->records_done, records - records_rep);
-    if (b->nrecs)
-        dispatch(st, b);
-    else
-        batch_release(st, b);
-    b = NULL;
-    io_stream_checksum(io_lines_stream(l), fs->checksum);
-    fs->raw_bytes = io_stream_raw_pos(io_lines_stream(l));
-    fs->bytes = bytes;
-    fs->records = records;
-    atomic_fetch_add(&st->raw_done, fs->raw_bytes - last_raw);
-    atomic_fetch_add(&st->files_done, 1);
-    io_lines_free(l);
-    return;
-oom:
-    contam_err_set(&e, CONTAM_ERR_NOMEM, path, 0, "out of memory while reading");
-fail:
-    /* With --keep-going the complete records read before the damage are still
+    /* With --keep-going the complete records read before damage are still
      * scanned, so records == documents + skipped for a failed file too. */
-    atomic_fetch_add(&st->bytes_done, bytes - bytes_rep);
-    atomic_fetch_add(&st->records_done, records - records_rep);
-    if (b && b->nrecs && !text_mode && o->keep_going && e.code != CONTAM_ERR_NOMEM) {
-        dispatch(st, b);
-    } else {
-        batch_release(st, b);
+    contam_status s = io_batcher_read_file(st->bt, st->files[f], f, 0, (size_t)o->max_line,
+                                           o->keep_going, &bf, &e);
+    if (bf.format) {
+        fs->format = bf.format;
+        fs->raw_bytes = bf.raw_bytes;
+        memcpy(fs->checksum, bf.checksum, sizeof fs->checksum);
     }
-    if (l) {
-        fs->raw_bytes = io_stream_raw_pos(io_lines_stream(l));
-        io_stream_checksum(io_lines_stream(l), fs->checksum);
-    }
-    fs->bytes = bytes;
-    fs->records = records;
-    io_lines_free(l);
+    fs->bytes = bf.bytes;
+    fs->records = bf.records;
     atomic_fetch_add(&st->files_done, 1);
+    if (s == CONTAM_OK)
+        return;
     fs->failed = 1;
     contam_err_format(&e, fs->error, sizeof fs->error);
     if (!o->keep_going || e.code == CONTAM_ERR_NOMEM)
@@ -706,20 +541,17 @@ contam_status scan_corpus(scan_plan *p, const char *const *files, size_t nfiles,
     st.files = files;
     st.nfiles = nfiles;
     st.nthreads = p->opt.threads > 0 ? p->opt.threads : omp_get_max_threads();
-    st.inflight_limit = 2 * st.nthreads;
-    atomic_init(&st.inflight, 0);
     atomic_init(&st.oom_stop, 0);
     atomic_init(&st.fail_file, SIZE_MAX);
-    atomic_init(&st.bytes_done, 0);
-    atomic_init(&st.raw_done, 0);
-    atomic_init(&st.records_done, 0);
     atomic_init(&st.files_done, 0);
     for (size_t f = 0; f < nfiles; f++)
         st.raw_total += r->files[f].raw_bytes; /* sizes pre-filled by scan_run */
     st.ctx = contam_calloc((size_t)st.nthreads, sizeof *st.ctx);
     if (!st.ctx)
         return contam_err_set(err, CONTAM_ERR_NOMEM, NULL, 0, "out of memory");
-    int ok = 1;
+    io_batcher_config bc = {st.nthreads, BATCH_BYTES, BATCH_RECORDS, process_batch, after_batch,
+                            stop_file, &st};
+    int ok = (st.bt = io_batcher_create(&bc)) != NULL;
     for (int t = 0; t < st.nthreads; t++)
         if (ctx_init(&st.ctx[t], p))
             ok = 0;
@@ -747,11 +579,7 @@ contam_status scan_corpus(scan_plan *p, const char *const *files, size_t nfiles,
     for (int t = 0; t < st.nthreads; t++)
         ctx_free(&st.ctx[t], p->ntables);
     contam_free(st.ctx);
-    while (st.pool) {
-        batch *b = st.pool;
-        st.pool = b->next;
-        batch_destroy(b);
-    }
+    io_batcher_free(st.bt);
     if (!ok)
         return contam_err_set(err, CONTAM_ERR_NOMEM, NULL, 0, "out of memory for thread contexts");
     if (st.has_err) {

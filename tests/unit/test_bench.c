@@ -11,15 +11,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "bench/bench.h"
 
-/* ---- helpers ---------------------------------------------------------------- */
+#define FIXTURE_PREFIX "bench"
+#include "test_fixture.h"
 
-static char g_tmp[512];
+/* ---- helpers ---------------------------------------------------------------- */
 
 static const char *shared(const char *rel, char *buf, size_t cap)
 {
@@ -28,45 +27,6 @@ static const char *shared(const char *rel, char *buf, size_t cap)
         d = "../shared/data";
     snprintf(buf, cap, "%s/bench/%s", d, rel);
     return buf;
-}
-
-static int setup_tmp(void **state)
-{
-    (void)state;
-    const char *t = getenv("CONTAM_TEST_TMP");
-    char base[400];
-    snprintf(base, sizeof base, "%s", t ? t : "/tmp");
-    mkdir(base, 0777);
-    snprintf(g_tmp, sizeof g_tmp, "%s/bench-%ld", base, (long)getpid());
-    mkdir(g_tmp, 0777);
-    return 0;
-}
-
-static int teardown_tmp(void **state)
-{
-    (void)state;
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_tmp);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
-/* Writes content to g_tmp/name (creating one directory level) and returns
- * the path in a static rotating buffer. */
-static const char *put(const char *name, const char *content, size_t len)
-{
-    static char paths[8][600];
-    static int k;
-    char *p = paths[k++ % 8];
-    snprintf(p, 600, "%s/%s", g_tmp, name);
-    char *slash = strrchr(p, '/');
-    *slash = '\0';
-    mkdir(p, 0777);
-    *slash = '/';
-    FILE *f = fopen(p, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(content, 1, len, f), len);
-    assert_int_equal(fclose(f), 0);
-    return p;
 }
 
 #define PUT(name, lit) put(name, lit, sizeof(lit) - 1)
@@ -115,22 +75,6 @@ static const bench_item *find_id(const bench_set *b, const char *id)
             return &b->items[i];
     fail_msg("no item with id %s", id);
     return NULL;
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    long n = ftell(f);
-    assert_true(n >= 0);
-    rewind(f);
-    char *p = malloc((size_t)n + 1);
-    assert_non_null(p);
-    assert_int_equal(fread(p, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *len = (size_t)n;
-    return p;
 }
 
 /* header + every record's raw bytes, in order, must be the file on disk. */
@@ -741,5 +685,5 @@ int main(void)
         cmocka_unit_test(test_empty),
         cmocka_unit_test(test_alloc_failures),
     };
-    return cmocka_run_group_tests(tests, setup_tmp, teardown_tmp);
+    return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
 }

@@ -176,7 +176,7 @@ static void big_corpus(const char **files)
         return;
     put_corpus("big/a.jsonl", 3, 4000, 100, 0);
     put_corpus("big/b.jsonl", 4, 4000, 100, 0);
-    put_corpus("big/c.jsonl", 5, 4000, 100, 20);
+    put_corpus("big/c.jsonl", 5, 6000, 100, 20); /* > one thread's share of INDEX_MIN_MEM */
 }
 
 static void same_bytes_for_threads_and_memory(void **state)
@@ -197,14 +197,15 @@ static void same_bytes_for_threads_and_memory(void **state)
     o.threads = 2;
     o.mem = (uint64_t)1 << 30;
     assert_int_equal(index_build(b, files, 3, &o, &st, &err), CONTAM_OK);
-    assert_int_equal(st.runs_spilled, 3);
+    /* no budget spill: one run per file and thread that had data */
+    assert_true(st.runs_spilled >= 3 && st.runs_spilled <= 6);
     o.threads = 3;
     build_ok(c, files, 3, &o);
     assert_same_index(a, b);
     assert_same_index(a, c);
     index_meta m;
     assert_int_equal(index_describe(a, &m, &err), CONTAM_OK);
-    assert_int_equal(m.windows, 3 * 4000 * 88 + 4000 * 20);
+    assert_int_equal(m.windows, (4000 + 4000 + 6000) * 88 + 6000 * 20);
     /* fingerprint width: smallest with keys / 2^bits <= 1e-9 */
     assert_true(m.false_match_rate <= 1e-9);
     assert_true(m.false_match_rate * 2 > 1e-9 || m.fp_bits == INDEX_MIN_FP_BITS);
@@ -450,5 +451,5 @@ int main(void)
         cmocka_unit_test(scan_index_equals_scan),
         cmocka_unit_test(scan_index_refusals),
     };
-    return cmocka_run_group_tests(tests, setup_tmp, teardown_tmp);
+    return cmocka_run_group_tests(tests, fixture_group_setup_json, fixture_group_teardown);
 }

@@ -137,7 +137,7 @@ static void truncated_and_newer(void **state)
     d = fresh_index("dmg/newman");
     snprintf(p, sizeof p, "%s/manifest.json", d);
     contam_buf b = {0};
-    read_file(p, &b);
+    slurp_buf(p, &b);
     char *at = strstr(b.ptr, "\"format_version\":\t1");
     assert_non_null(at);
     at[strlen("\"format_version\":\t")] = '2';
@@ -387,5 +387,5 @@ int main(void)
         cmocka_unit_test(alloc_failures_build_then_resume),
         cmocka_unit_test(disk_full),
     };
-    return cmocka_run_group_tests(tests, setup_tmp, teardown_tmp);
+    return cmocka_run_group_tests(tests, fixture_group_setup_json, fixture_group_teardown);
 }

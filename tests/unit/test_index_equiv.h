@@ -13,39 +13,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "bench/bench.h"
 #include "index/index.h"
 #include "io/io.h"
 #include "scan/scan.h"
 
-static char g_dir[512];
+#define FIXTURE_PREFIX "index-equiv"
+#include "test_fixture.h"
+
 static const char *g_data;
 
 static int equiv_setup(void **state)
 {
-    (void)state;
-    contam_json_init();
-    const char *t = getenv("CONTAM_TEST_TMP");
     g_data = getenv("CONTAM_SHARED_DATA");
     if (!g_data)
         g_data = "../shared/data";
-    char base[400];
-    snprintf(base, sizeof base, "%s", t ? t : "/tmp");
-    mkdir(base, 0777);
-    snprintf(g_dir, sizeof g_dir, "%s/index-equiv-%ld", base, (long)getpid());
-    mkdir(g_dir, 0777);
-    return 0;
-}
-
-static int equiv_teardown(void **state)
-{
-    (void)state;
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return fixture_group_setup_json(state);
 }
 
 static bench_set *load(const char *preset, const char *rel)
@@ -163,7 +147,7 @@ static void run_equiv(const char *method, int df, int prov, size_t min_dirty)
     o.threads = 2;
     o.mem = (uint64_t)256 << 20;
     char idx[600];
-    snprintf(idx, sizeof idx, "%s/%s", g_dir, method);
+    snprintf(idx, sizeof idx, "%s/%s", g_tmp, method);
     contam_err err;
     index_build_stats bs;
     contam_status st = index_build(idx, paths, fl.n, &o, &bs, &err);

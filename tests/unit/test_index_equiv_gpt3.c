@@ -13,5 +13,5 @@ static void equiv_gpt3(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(equiv_gpt3)};
-    return cmocka_run_group_tests(tests, equiv_setup, equiv_teardown);
+    return cmocka_run_group_tests(tests, equiv_setup, fixture_group_teardown);
 }

@@ -12,5 +12,5 @@ static void equiv_lmeval(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(equiv_lmeval)};
-    return cmocka_run_group_tests(tests, equiv_setup, equiv_teardown);
+    return cmocka_run_group_tests(tests, equiv_setup, fixture_group_teardown);
 }

@@ -13,5 +13,5 @@ static void equiv_palm(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(equiv_palm)};
-    return cmocka_run_group_tests(tests, equiv_setup, equiv_teardown);
+    return cmocka_run_group_tests(tests, equiv_setup, fixture_group_teardown);
 }

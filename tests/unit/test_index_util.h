@@ -1,5 +1,5 @@
-/* test_index_util.h - helpers shared by the test_index*.c programs: a
- * private temporary directory, fixture corpora made of generated words
+/* test_index_util.h - helpers shared by the test_index*.c programs: the
+ * scratch directory of test_fixture.h, fixture corpora made of generated words
  * (every n-gram unique unless a test repeats it on purpose), an index build
  * wrapper, byte comparison of index directories and a brute-force n-gram
  * count to check lookups against. */
@@ -17,79 +17,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <zstd.h>
-
 #include "index/index.h"
 #include "io/io.h"
 
 /* Not every program uses every helper. */
 #define MAYBE_UNUSED __attribute__((unused))
 
-static char g_tmp[512];
-
-static int setup_tmp(void **state)
-{
-    (void)state;
-    contam_json_init();
-    const char *t = getenv("CONTAM_TEST_TMP");
-    char base[400];
-    snprintf(base, sizeof base, "%s", t ? t : "/tmp");
-    mkdir(base, 0777);
-    snprintf(g_tmp, sizeof g_tmp, "%s/index-%ld", base, (long)getpid());
-    mkdir(g_tmp, 0777);
-    return 0;
-}
-
-static int teardown_tmp(void **state)
-{
-    (void)state;
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_tmp);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
-/* g_tmp/name in a rotating static buffer (one directory level is created). */
-static const char *tpath(const char *name)
-{
-    static char paths[32][600];
-    static int k;
-    char *p = paths[k++ % 32];
-    snprintf(p, 600, "%s/%s", g_tmp, name);
-    char *slash = strrchr(p, '/');
-    *slash = '\0';
-    mkdir(p, 0777);
-    *slash = '/';
-    return p;
-}
-
-static const char *put(const char *name, const void *data, size_t len)
-{
-    const char *p = tpath(name);
-    FILE *f = fopen(p, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(data, 1, len, f), len);
-    assert_int_equal(fclose(f), 0);
-    return p;
-}
-
-MAYBE_UNUSED static const char *put_zst(const char *name, const contam_buf *b, size_t drop_tail)
-{
-    size_t cap = ZSTD_compressBound(b->size);
-    char *z = malloc(cap);
-    assert_non_null(z);
-    size_t n = ZSTD_compress(z, cap, b->ptr, b->size, 3);
-    assert_false(ZSTD_isError(n));
-    assert_true(n > drop_tail);
-    const char *p = put(name, z, n - drop_tail);
-    free(z);
-    return p;
-}
+#define FIXTURE_PREFIX "index"
+#include "test_fixture.h"
 
 MAYBE_UNUSED static void rm_rf(const char *path)
 {
-    char cmd[700];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", path);
-    assert_int_equal(system(cmd), 0);
+    assert_int_equal(fixture_rm_rf(path), 0);
 }
 
 MAYBE_UNUSED static int exists(const char *path)
@@ -159,18 +98,6 @@ MAYBE_UNUSED static void build_ok(const char *out, const char *const *files, siz
         fail_msg("index_build %s: %s: %s", contam_status_name(st), err.file, err.msg);
 }
 
-static void read_file(const char *path, contam_buf *b)
-{
-    contam_buf_reset(b);
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    char buf[65536];
-    size_t got;
-    while ((got = fread(buf, 1, sizeof buf, f)) > 0)
-        assert_int_equal(contam_buf_append(b, buf, got), 0);
-    fclose(f);
-}
-
 /* Every file of index a except build.json equals the same file in b. */
 MAYBE_UNUSED static void assert_same_index(const char *a, const char *b)
 {
@@ -185,8 +112,8 @@ MAYBE_UNUSED static void assert_same_index(const char *a, const char *b)
         char pa[1200], pb[1200];
         snprintf(pa, sizeof pa, "%s/%s", a, de->d_name);
         snprintf(pb, sizeof pb, "%s/%s", b, de->d_name);
-        read_file(pa, &x);
-        read_file(pb, &y);
+        slurp_buf(pa, &x);
+        slurp_buf(pb, &y);
         if (x.size != y.size || memcmp(x.ptr, y.ptr, x.size))
             fail_msg("%s differs between %s and %s", de->d_name, a, b);
         files++;
@@ -225,7 +152,7 @@ MAYBE_UNUSED static bf_gram *brute_force(const char *const *files, size_t nfiles
     uint64_t ord = 0;
     contam_buf buf = {0};
     for (size_t f = 0; f < nfiles; f++) {
-        read_file(files[f], &buf);
+        slurp_buf(files[f], &buf);
         char *line = buf.ptr;
         while (line && *line) {
             char *nl = strchr(line, '\n');

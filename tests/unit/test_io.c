@@ -1,10 +1,6 @@
 /* test_io.c - unit tests of src/io: streams over the real corpus shards,
  * damaged inputs, the line reader's limits, file lists and atomic outputs. */
-#define _XOPEN_SOURCE 700 /* nftw for cleaning the scratch directory */
-
 #include <dirent.h>
-#include <errno.h>
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,18 +21,10 @@
 
 #include "io/io.h"
 
+#define FIXTURE_PREFIX "io"
+#include "test_fixture.h"
+
 /* ---- helpers ---------------------------------------------------------------- */
-
-static char g_root[1024];
-
-static const char *tpath(const char *name)
-{
-    static char buf[8][2048];
-    static int k;
-    k = (k + 1) % 8;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", g_root, name);
-    return buf[k];
-}
 
 static const char *shared(const char *rel)
 {
@@ -46,31 +34,6 @@ static const char *shared(const char *rel)
         return NULL;
     snprintf(buf, sizeof buf, "%s/%s", d, rel);
     return buf;
-}
-
-static void write_file(const char *path, const void *data, size_t n)
-{
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(data, 1, n, f), n);
-    assert_int_equal(fclose(f), 0);
-}
-
-static char *slurp(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    long sz = ftell(f);
-    assert_true(sz >= 0);
-    rewind(f);
-    char *p = malloc((size_t)sz + 1);
-    assert_non_null(p);
-    assert_int_equal(fread(p, 1, (size_t)sz, f), (size_t)sz);
-    p[sz] = '\0';
-    fclose(f);
-    *n = (size_t)sz;
-    return p;
 }
 
 static int exists(const char *path)
@@ -148,40 +111,6 @@ static contam_status read_lines(const char *path, size_t max_line, line_stats *l
     return st;
 }
 
-static int rm_cb(const char *p, const struct stat *sb, int f, struct FTW *ftw)
-{
-    (void)sb;
-    (void)f;
-    (void)ftw;
-    return remove(p);
-}
-
-static void rm_rf(const char *p)
-{
-    if (exists(p))
-        (void)nftw(p, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static int setup_all(void **state)
-{
-    (void)state;
-    const char *base = getenv("CONTAM_TEST_TMP");
-    if (!base)
-        base = "/tmp";
-    if (mkdir(base, 0777) != 0 && errno != EEXIST)
-        return -1;
-    snprintf(g_root, sizeof g_root, "%s/io-%ld", base, (long)getpid());
-    rm_rf(g_root);
-    return mkdir(g_root, 0777);
-}
-
-static int teardown_all(void **state)
-{
-    (void)state;
-    rm_rf(g_root);
-    return 0;
-}
-
 /* ---- real shards ------------------------------------------------------------ */
 
 /* Measured with `zstd -dc FILE | wc -l -c` (zcat for the gzip shard). */
@@ -253,7 +182,7 @@ static const char *truncated_copy(const char *rel, double frac, const char *name
     size_t n;
     char *raw = slurp(shared(rel), &n);
     *cut = (size_t)((double)n * frac);
-    const char *p = tpath(name);
+    const char *p = fixture_path(name);
     write_file(p, raw, *cut);
     free(raw);
     return p;
@@ -324,7 +253,7 @@ static void test_corrupt_zstd(void **state)
         skip();
     size_t n;
     char *raw = slurp(shared("corpus/shard-03.jsonl.zst"), &n);
-    const char *p = tpath("flip.zst");
+    const char *p = fixture_path("flip.zst");
     const double where[] = {0.0005, 0.25, 0.5, 0.9};
     int corrupt = 0;
     for (size_t i = 0; i < sizeof where / sizeof where[0]; i++) {
@@ -363,7 +292,7 @@ static void test_corrupt_gzip(void **state)
     char *raw = slurp(shared("corpus/c4-shard-00.json.gz"), &n);
     for (size_t k = 0; k < 64; k++)
         raw[n / 2 + k] = (char)~raw[n / 2 + k];
-    const char *p = tpath("flip.gz");
+    const char *p = fixture_path("flip.gz");
     write_file(p, raw, n);
     free(raw);
     contam_err err;
@@ -413,7 +342,7 @@ static void test_gzip_multi_member(void **state)
     size_t n = gzip_pack("one\ntwo\n", 8, buf, sizeof buf);
     size_t m1 = n;
     n += gzip_pack("three\nfour", 10, buf + n, sizeof buf - n);
-    const char *p = tpath("multi.gz");
+    const char *p = fixture_path("multi.gz");
     write_file(p, buf, n);
     const char *want[] = {"one", "two", "three", "four"};
     expect_lines(p, want, 4);
@@ -449,7 +378,7 @@ static void test_zstd_multi_frame(void **state)
     memcpy(buf + n, skip_frame, sizeof skip_frame);
     n += sizeof skip_frame;
     n += zstd_pack("gamma\r\ndelta", 12, buf + n, sizeof buf - n, 19);
-    const char *p = tpath("multi.zst");
+    const char *p = fixture_path("multi.zst");
     write_file(p, buf, n);
     const char *want[] = {"alpha", "beta", "gamma", "delta"};
     expect_lines(p, want, 4);
@@ -476,7 +405,7 @@ static void test_zstd_multi_frame(void **state)
 static void test_plain_crlf_and_last_line(void **state)
 {
     (void)state;
-    const char *p = tpath("plain.txt");
+    const char *p = fixture_path("plain.txt");
     const char text[] = "a\r\nb\n\nc\rd\n\r\nlast";
     write_file(p, text, sizeof text - 1);
     const char *want[] = {"a", "b", "", "c\rd", "", "last"};
@@ -520,7 +449,7 @@ static void test_plain_crlf_and_last_line(void **state)
 static void test_empty_file(void **state)
 {
     (void)state;
-    const char *p = tpath("empty.jsonl");
+    const char *p = fixture_path("empty.jsonl");
     write_file(p, "", 0);
     line_stats ls;
     contam_err err;
@@ -545,16 +474,16 @@ static void test_open_errors(void **state)
     (void)state;
     io_lines *l = (io_lines *)&l;
     contam_err err;
-    const char *p = tpath("does-not-exist.zst");
+    const char *p = fixture_path("does-not-exist.zst");
     assert_int_equal(io_lines_open(p, 100, &l, &err), CONTAM_ERR_OPEN);
     assert_null(l);
     assert_string_equal(err.file, p);
     assert_non_null(strstr(err.msg, "No such file"));
     io_stream *s = (io_stream *)&s;
-    assert_int_equal(io_stream_open(g_root, &s, &err), CONTAM_ERR_OPEN);
+    assert_int_equal(io_stream_open(g_tmp, &s, &err), CONTAM_ERR_OPEN);
     assert_null(s);
-    assert_string_equal(err.file, g_root);
-    assert_int_equal(io_lines_open(tpath("x"), 0, &l, &err), CONTAM_ERR_ARG);
+    assert_string_equal(err.file, g_tmp);
+    assert_int_equal(io_lines_open(fixture_path("x"), 0, &l, &err), CONTAM_ERR_ARG);
     io_lines_free(NULL);
     io_stream_free(NULL);
 }
@@ -570,7 +499,7 @@ static void test_long_lines(void **state)
     for (size_t i = 0; i < big; i++)
         text[i] = (char)('a' + i % 26);
     memcpy(text + big, "\r\ny\n", 4);
-    const char *p = tpath("long.txt");
+    const char *p = fixture_path("long.txt");
     write_file(p, text, big + 4);
 
     /* plain and zstd-compressed */
@@ -578,7 +507,7 @@ static void test_long_lines(void **state)
     char *z = malloc(zcap);
     assert_non_null(z);
     size_t zn = zstd_pack(text, big + 4, z, zcap, 1);
-    const char *pz = tpath("long.zst");
+    const char *pz = fixture_path("long.zst");
     write_file(pz, z, zn);
     free(z);
 
@@ -617,7 +546,7 @@ static void test_long_lines(void **state)
 static void test_line_too_long(void **state)
 {
     (void)state;
-    const char *p = tpath("limit.txt");
+    const char *p = fixture_path("limit.txt");
     char text[256];
     size_t n = 0;
     n += (size_t)sprintf(text + n, "short\n");
@@ -679,7 +608,7 @@ static void test_read_all(void **state)
     const char text[] = "{\"q\": 1}\n{\"q\": 2}\n";
     unsigned char z[512];
     size_t zn = zstd_pack(text, sizeof text - 1, z, sizeof z, 3);
-    const char *p = tpath("small.jsonl.zst");
+    const char *p = fixture_path("small.jsonl.zst");
     write_file(p, z, zn);
     contam_buf b = {0};
     char ck[33], want[33];
@@ -694,9 +623,9 @@ static void test_read_all(void **state)
     assert_int_equal(io_read_all(p, sizeof text - 2, &b, NULL, &err), CONTAM_ERR_ARG);
     assert_int_equal(b.size, 0);
     assert_string_equal(err.file, p);
-    assert_int_equal(io_read_all(tpath("nope"), 10, &b, NULL, &err), CONTAM_ERR_OPEN);
+    assert_int_equal(io_read_all(fixture_path("nope"), 10, &b, NULL, &err), CONTAM_ERR_OPEN);
     /* empty input */
-    const char *pe = tpath("empty2");
+    const char *pe = fixture_path("empty2");
     write_file(pe, "", 0);
     assert_int_equal(io_read_all(pe, 10, &b, ck, &err), CONTAM_OK);
     assert_int_equal(b.size, 0);
@@ -705,7 +634,7 @@ static void test_read_all(void **state)
 
 /* ---- file lists ------------------------------------------------------------------ */
 
-static void mk(const char *rel) { assert_int_equal(mkdir(tpath(rel), 0777), 0); }
+static void mk(const char *rel) { assert_int_equal(mkdir(fixture_path(rel), 0777), 0); }
 
 static void test_filelist(void **state)
 {
@@ -717,20 +646,20 @@ static void test_filelist(void **state)
     mk("fl/tree/c/d");
     mk("fl/tree/.git");
     mk("fl/other");
-    write_file(tpath("fl/tree/b.txt"), "bb", 2);
-    write_file(tpath("fl/tree/a/z.jsonl"), "zzz", 3);
-    write_file(tpath("fl/tree/a/.hidden"), "h", 1);
-    write_file(tpath("fl/tree/.git/config"), "g", 1);
-    write_file(tpath("fl/tree/c/d/e.json.gz"), "e", 1);
-    write_file(tpath("fl/tree/c/A.txt"), "A", 1);
-    write_file(tpath("fl/other/f.txt"), "ffff", 4);
+    write_file(fixture_path("fl/tree/b.txt"), "bb", 2);
+    write_file(fixture_path("fl/tree/a/z.jsonl"), "zzz", 3);
+    write_file(fixture_path("fl/tree/a/.hidden"), "h", 1);
+    write_file(fixture_path("fl/tree/.git/config"), "g", 1);
+    write_file(fixture_path("fl/tree/c/d/e.json.gz"), "e", 1);
+    write_file(fixture_path("fl/tree/c/A.txt"), "A", 1);
+    write_file(fixture_path("fl/other/f.txt"), "ffff", 4);
     /* a link to a directory is not followed (cycles) */
-    assert_int_equal(symlink("..", tpath("fl/tree/c/up")), 0);
+    assert_int_equal(symlink("..", fixture_path("fl/tree/c/up")), 0);
 
     char a0[1024], a1[1024], a2[1024];
-    snprintf(a0, sizeof a0, "%s", tpath("fl/other/f.txt"));
-    snprintf(a1, sizeof a1, "%s/", tpath("fl/tree")); /* trailing slash */
-    snprintf(a2, sizeof a2, "%s", tpath("fl/tree/b.txt")); /* duplicate */
+    snprintf(a0, sizeof a0, "%s", fixture_path("fl/other/f.txt"));
+    snprintf(a1, sizeof a1, "%s/", fixture_path("fl/tree")); /* trailing slash */
+    snprintf(a2, sizeof a2, "%s", fixture_path("fl/tree/b.txt")); /* duplicate */
     const char *args[] = {a0, a1, a2};
     io_filelist fl;
     contam_err err;
@@ -741,7 +670,7 @@ static void test_filelist(void **state)
     const uint64_t want_size[] = {4, 3, 2, 1, 1};
     assert_int_equal(fl.n, 5);
     for (size_t i = 0; i < fl.n; i++) {
-        assert_string_equal(fl.v[i].path, tpath(want_path[i]));
+        assert_string_equal(fl.v[i].path, fixture_path(want_path[i]));
         assert_string_equal(fl.v[i].rel, want_rel[i]);
         assert_int_equal(fl.v[i].size, want_size[i]);
     }
@@ -750,15 +679,15 @@ static void test_filelist(void **state)
     io_filelist_free(NULL);
 
     /* a missing path is named */
-    const char *bad[] = {a0, tpath("fl/missing.zst")};
+    const char *bad[] = {a0, fixture_path("fl/missing.zst")};
     fl.v = (io_file *)&fl;
     assert_int_equal(io_filelist_expand(bad, 2, &fl, &err), CONTAM_ERR_OPEN);
-    assert_string_equal(err.file, tpath("fl/missing.zst"));
+    assert_string_equal(err.file, fixture_path("fl/missing.zst"));
     assert_null(fl.v);
     assert_int_equal(fl.n, 0);
 
     /* a dangling link inside a tree is an error, not a silent skip */
-    assert_int_equal(symlink("gone", tpath("fl/tree/dangling")), 0);
+    assert_int_equal(symlink("gone", fixture_path("fl/tree/dangling")), 0);
     const char *tree[] = {a1};
     assert_int_equal(io_filelist_expand(tree, 1, &fl, &err), CONTAM_ERR_OPEN);
     assert_non_null(strstr(err.file, "dangling"));
@@ -790,7 +719,7 @@ static void test_write_atomic(void **state)
 {
     (void)state;
     mk("aw");
-    const char *p = tpath("aw/out.json");
+    const char *p = fixture_path("aw/out.json");
     contam_err err;
     assert_int_equal(io_write_atomic(p, "first", 5, &err), CONTAM_OK);
     assert_int_equal(io_write_atomic(p, "second!", 7, &err), CONTAM_OK);
@@ -799,20 +728,20 @@ static void test_write_atomic(void **state)
     assert_int_equal(n, 7);
     assert_memory_equal(c, "second!", 7);
     free(c);
-    assert_int_equal(count_prefixed(tpath("aw"), "out.json.tmp"), 0);
+    assert_int_equal(count_prefixed(fixture_path("aw"), "out.json.tmp"), 0);
 
     /* missing parent directory */
-    assert_int_equal(io_write_atomic(tpath("aw/no/such/x"), "x", 1, &err), CONTAM_ERR_OPEN);
-    assert_string_equal(err.file, tpath("aw/no/such/x"));
+    assert_int_equal(io_write_atomic(fixture_path("aw/no/such/x"), "x", 1, &err), CONTAM_ERR_OPEN);
+    assert_string_equal(err.file, fixture_path("aw/no/such/x"));
 
     /* the target is a non-empty directory: rename fails, nothing is left */
     mk("aw/dir");
-    write_file(tpath("aw/dir/keep"), "k", 1);
-    assert_int_equal(io_write_atomic(tpath("aw/dir"), "x", 1, &err), CONTAM_ERR_IO);
-    assert_string_equal(err.file, tpath("aw/dir"));
+    write_file(fixture_path("aw/dir/keep"), "k", 1);
+    assert_int_equal(io_write_atomic(fixture_path("aw/dir"), "x", 1, &err), CONTAM_ERR_IO);
+    assert_string_equal(err.file, fixture_path("aw/dir"));
     assert_non_null(strstr(err.msg, "rename"));
-    assert_int_equal(count_prefixed(tpath("aw"), "dir.tmp"), 0);
-    assert_true(exists(tpath("aw/dir/keep")));
+    assert_int_equal(count_prefixed(fixture_path("aw"), "dir.tmp"), 0);
+    assert_true(exists(fixture_path("aw/dir/keep")));
 }
 
 static void write_rel(io_outdir *d, const char *rel, const char *text)
@@ -828,7 +757,7 @@ static void test_outdir(void **state)
 {
     (void)state;
     char dir[1200], stage[1300];
-    snprintf(dir, sizeof dir, "%s", tpath("od/nested/results"));
+    snprintf(dir, sizeof dir, "%s", fixture_path("od/nested/results"));
     snprintf(stage, sizeof stage, "%s.tmp-%ld", dir, (long)getpid());
     io_outdir *d;
     contam_err err;
@@ -859,7 +788,7 @@ static void test_outdir(void **state)
     char *c = slurp(f, &n);
     assert_string_equal(c, "{\"run\": 2}\n");
     free(c);
-    assert_int_equal(count_prefixed(tpath("od/nested"), "results."), 0);
+    assert_int_equal(count_prefixed(fixture_path("od/nested"), "results."), 0);
 
     /* free without commit: the old output stays, the staging dir goes */
     assert_int_equal(io_outdir_begin(dir, &d, &err), CONTAM_OK);
@@ -872,27 +801,27 @@ static void test_outdir(void **state)
 
     /* a foreign non-empty directory is refused up front and left alone */
     mk("od/src");
-    write_file(tpath("od/src/main.c"), "int main;", 9);
+    write_file(fixture_path("od/src/main.c"), "int main;", 9);
     d = (io_outdir *)&d;
-    assert_int_equal(io_outdir_begin(tpath("od/src"), &d, &err), CONTAM_ERR_EXISTS);
+    assert_int_equal(io_outdir_begin(fixture_path("od/src"), &d, &err), CONTAM_ERR_EXISTS);
     assert_null(d);
-    assert_string_equal(err.file, tpath("od/src"));
-    assert_true(exists(tpath("od/src/main.c")));
+    assert_string_equal(err.file, fixture_path("od/src"));
+    assert_true(exists(fixture_path("od/src/main.c")));
     /* so is a plain file */
-    assert_int_equal(io_outdir_begin(tpath("od/src/main.c"), &d, &err), CONTAM_ERR_EXISTS);
+    assert_int_equal(io_outdir_begin(fixture_path("od/src/main.c"), &d, &err), CONTAM_ERR_EXISTS);
 
     /* an empty directory is fine; one that turns foreign before commit is not */
     mk("od/empty");
-    assert_int_equal(io_outdir_begin(tpath("od/empty"), &d, &err), CONTAM_OK);
+    assert_int_equal(io_outdir_begin(fixture_path("od/empty"), &d, &err), CONTAM_OK);
     write_rel(d, "report.json", "{}");
-    write_file(tpath("od/empty/intruder"), "x", 1);
+    write_file(fixture_path("od/empty/intruder"), "x", 1);
     assert_int_equal(io_outdir_commit(d, &err), CONTAM_ERR_EXISTS);
     io_outdir_free(d);
-    assert_true(exists(tpath("od/empty/intruder")));
-    assert_int_equal(count_prefixed(tpath("od"), "empty."), 0);
+    assert_true(exists(fixture_path("od/empty/intruder")));
+    assert_int_equal(count_prefixed(fixture_path("od"), "empty."), 0);
 
     /* file names must stay inside */
-    assert_int_equal(io_outdir_begin(tpath("od/x"), &d, &err), CONTAM_OK);
+    assert_int_equal(io_outdir_begin(fixture_path("od/x"), &d, &err), CONTAM_OK);
     FILE *fp = NULL;
     const char *bad[] = {"../escape", "/abs", "", "a//b", "a/", "a/../b", "./a"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -922,8 +851,8 @@ static void test_outdir_stale_staging(void **state)
     assert_int_equal(waitpid(child, NULL, 0), child);
     mk("st");
     char stale[1200], keep[1200];
-    snprintf(stale, sizeof stale, "%s.tmp-%ld", tpath("st/out"), (long)child);
-    snprintf(keep, sizeof keep, "%s.tmp-1", tpath("st/out")); /* init: alive */
+    snprintf(stale, sizeof stale, "%s.tmp-%ld", fixture_path("st/out"), (long)child);
+    snprintf(keep, sizeof keep, "%s.tmp-1", fixture_path("st/out")); /* init: alive */
     assert_int_equal(mkdir(stale, 0777), 0);
     assert_int_equal(mkdir(keep, 0777), 0);
     char inner[1300];
@@ -931,7 +860,7 @@ static void test_outdir_stale_staging(void **state)
     write_file(inner, "{}", 2);
     io_outdir *d;
     contam_err err;
-    assert_int_equal(io_outdir_begin(tpath("st/out"), &d, &err), CONTAM_OK);
+    assert_int_equal(io_outdir_begin(fixture_path("st/out"), &d, &err), CONTAM_OK);
     assert_false(exists(stale));
     assert_true(exists(keep));
     io_outdir_free(d);
@@ -950,8 +879,8 @@ static void test_alloc_failures(void **state)
     size_t zn = zstd_pack(text, n, z, sizeof z, 3);
     size_t gn = gzip_pack(text, n, g, sizeof g);
     char pz[1200], pg[1200];
-    snprintf(pz, sizeof pz, "%s", tpath("af.zst"));
-    snprintf(pg, sizeof pg, "%s", tpath("af.gz"));
+    snprintf(pz, sizeof pz, "%s", fixture_path("af.zst"));
+    snprintf(pg, sizeof pg, "%s", fixture_path("af.gz"));
     write_file(pz, z, zn);
     write_file(pg, g, gn);
     const char *paths[] = {pz, pg};
@@ -977,10 +906,10 @@ static void test_alloc_failures(void **state)
     /* file lists, read_all and output directories fail cleanly too */
     mk("af");
     mk("af/d");
-    write_file(tpath("af/d/1"), "1", 1);
-    write_file(tpath("af/d/2"), "2", 1);
+    write_file(fixture_path("af/d/1"), "1", 1);
+    write_file(fixture_path("af/d/2"), "2", 1);
     char root[1200];
-    snprintf(root, sizeof root, "%s", tpath("af"));
+    snprintf(root, sizeof root, "%s", fixture_path("af"));
     const char *args[] = {root, pz};
     int ok = 0;
     for (long fail = 0; fail < 1000 && !ok; fail++) {
@@ -996,7 +925,7 @@ static void test_alloc_failures(void **state)
             io_filelist_free(&fl);
         }
         if (st == CONTAM_OK)
-            st = io_outdir_begin(tpath("af-out"), &d, &err);
+            st = io_outdir_begin(fixture_path("af-out"), &d, &err);
         /* a nested file, and the report.json that marks a contam output */
         const char *rels[] = {"sub/t.tsv", "report.json"};
         for (int r = 0; r < 2 && st == CONTAM_OK; r++) {
@@ -1009,7 +938,7 @@ static void test_alloc_failures(void **state)
         if (st == CONTAM_OK)
             st = io_outdir_commit(d, &err);
         if (st == CONTAM_OK)
-            st = io_write_atomic(tpath("af-atomic"), "x", 1, &err);
+            st = io_write_atomic(fixture_path("af-atomic"), "x", 1, &err);
         contam_alloc_fail_after(-1);
         io_outdir_free(d);
         contam_buf_free(&b);
@@ -1020,7 +949,7 @@ static void test_alloc_failures(void **state)
     }
     assert_true(ok);
     char stage[1300];
-    snprintf(stage, sizeof stage, "%s.tmp-%ld", tpath("af-out"), (long)getpid());
+    snprintf(stage, sizeof stage, "%s.tmp-%ld", fixture_path("af-out"), (long)getpid());
     assert_false(exists(stage));
 }
 
@@ -1046,5 +975,5 @@ int main(void)
         cmocka_unit_test(test_outdir_stale_staging),
         cmocka_unit_test(test_alloc_failures),
     };
-    return cmocka_run_group_tests(tests, setup_all, teardown_all);
+    return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
 }

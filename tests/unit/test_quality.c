@@ -13,8 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -23,46 +21,13 @@
 
 /* ---- helpers ---------------------------------------------------------------- */
 
-static char g_tmp[512];
-
-static int setup_tmp(void **state)
-{
-    (void)state;
-    const char *t = getenv("CONTAM_TEST_TMP");
-    char base[400];
-    snprintf(base, sizeof base, "%s", t ? t : "/tmp");
-    mkdir(base, 0777);
-    snprintf(g_tmp, sizeof g_tmp, "%s/quality-%ld", base, (long)getpid());
-    mkdir(g_tmp, 0777);
-    contam_json_init();
-    return 0;
-}
-
-static int teardown_tmp(void **state)
-{
-    (void)state;
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_tmp);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
-static const char *put(const char *name, const char *content)
-{
-    static char paths[8][600];
-    static int k;
-    char *p = paths[k++ % 8];
-    snprintf(p, 600, "%s/%s", g_tmp, name);
-    FILE *f = fopen(p, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(content, 1, strlen(content), f), strlen(content));
-    assert_int_equal(fclose(f), 0);
-    return p;
-}
+#define FIXTURE_PREFIX "quality"
+#include "test_fixture.h"
 
 /* A generic multiple-choice benchmark: {"q": ..., "o": [...], "a": "B"}. */
 static bench_set *load_mc(const char *name, const char *content)
 {
-    const char *path = put(name, content);
+    const char *path = put_str(name, content);
     bench_options o;
     memset(&o, 0, sizeof o);
     o.text_fields = "q,o";
@@ -75,7 +40,7 @@ static bench_set *load_mc(const char *name, const char *content)
 
 static bench_set *load_preset(const char *name, const char *preset, const char *content)
 {
-    const char *path = put(name, content);
+    const char *path = put_str(name, content);
     bench_options o;
     memset(&o, 0, sizeof o);
     o.preset = preset;
@@ -554,5 +519,5 @@ int main(void)
         cmocka_unit_test(test_lint_run),
         cmocka_unit_test(test_lint_alloc_failures),
     };
-    return cmocka_run_group_tests(tests, setup_tmp, teardown_tmp);
+    return cmocka_run_group_tests(tests, fixture_group_setup_json, fixture_group_teardown);
 }

@@ -13,8 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -22,38 +20,12 @@
 #include "quality/quality.h"
 #include "quality/quality_internal.h" /* q_minhash: the exhaustive check below */
 
-static char g_tmp[512];
-
-static int setup_tmp(void **state)
-{
-    (void)state;
-    const char *t = getenv("CONTAM_TEST_TMP");
-    char base[400];
-    snprintf(base, sizeof base, "%s", t ? t : "/tmp");
-    mkdir(base, 0777);
-    snprintf(g_tmp, sizeof g_tmp, "%s/qdedup-%ld", base, (long)getpid());
-    mkdir(g_tmp, 0777);
-    contam_json_init();
-    return 0;
-}
-
-static int teardown_tmp(void **state)
-{
-    (void)state;
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_tmp);
-    return system(cmd) == 0 ? 0 : -1;
-}
+#define FIXTURE_PREFIX "qdedup"
+#include "test_fixture.h"
 
 static bench_set *load_mc(const char *name, const char *content)
 {
-    char path[600];
-    snprintf(path, sizeof path, "%s/%s", g_tmp, name);
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    fputs(content, f);
-    assert_int_equal(fclose(f), 0);
-    const char *p = path;
+    const char *p = put_str(name, content);
     bench_options o;
     memset(&o, 0, sizeof o);
     o.text_fields = "q,o";
@@ -435,5 +407,5 @@ int main(void)
         cmocka_unit_test(test_alloc_failures), cmocka_unit_test(test_mmlu),
         cmocka_unit_test(test_recall),
     };
-    return cmocka_run_group_tests(tests, setup_tmp, teardown_tmp);
+    return cmocka_run_group_tests(tests, fixture_group_setup_json, fixture_group_teardown);
 }

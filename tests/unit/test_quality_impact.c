@@ -14,8 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -24,50 +22,19 @@
 
 #define DATE "2024-05-13T12-00-00.000001"
 
-static char g_tmp[512], g_root[512];
+#define FIXTURE_PREFIX "qimpact"
+#include "test_fixture.h"
+
+static char g_root[512]; /* the repository root */
 
 static int setup(void **state)
 {
-    (void)state;
-    const char *t = getenv("CONTAM_TEST_TMP");
-    char base[400];
-    snprintf(base, sizeof base, "%s", t ? t : "/tmp");
-    mkdir(base, 0777);
-    snprintf(g_tmp, sizeof g_tmp, "%s/qimpact-%ld", base, (long)getpid());
-    mkdir(g_tmp, 0777);
-    /* the repository root from this file's path (CMake compiles absolute paths) */
+    /* from this file's path (CMake compiles absolute paths) */
     snprintf(g_root, sizeof g_root, "%s", __FILE__);
     char *cut = strstr(g_root, "/tests/unit/");
     if (cut)
         *cut = '\0';
-    contam_json_init();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_tmp);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
-static const char *put(const char *name, const char *content)
-{
-    static char paths[8][700];
-    static int k;
-    char *p = paths[k++ % 8];
-    snprintf(p, 700, "%s/%s", g_tmp, name);
-    for (char *slash = p + strlen(g_tmp) + 1; (slash = strchr(slash, '/')) != NULL; slash++) {
-        *slash = '\0';
-        mkdir(p, 0777);
-        *slash = '/';
-    }
-    FILE *f = fopen(p, "wb");
-    assert_non_null(f);
-    fputs(content, f);
-    assert_int_equal(fclose(f), 0);
-    return p;
+    return fixture_group_setup_json(state);
 }
 
 static const char *sample_path(const char *rel)
@@ -113,7 +80,7 @@ static const char *demo_items(void)
                                            i == 1 ? "too_short" : dirty ? "dirty" : "clean"),
                          0);
     }
-    const char *p = put("items.jsonl", o.ptr);
+    const char *p = put_str("items.jsonl", o.ptr);
     contam_buf_free(&o);
     bench_set_free(b);
     return p;
@@ -425,7 +392,7 @@ static void test_evidence(void **state)
 static void bad(const char *name, const char *content, const char *filter, contam_status want,
                 uint64_t line, const char *msg_part)
 {
-    const char *p = put(name, content);
+    const char *p = put_str(name, content);
     quality_samples_options o;
     memset(&o, 0, sizeof o);
     o.filter = filter;
@@ -469,7 +436,7 @@ static void test_bad_samples(void **state)
     contam_err err;
     assert_int_equal(quality_samples_load(&missing, 1, &o, &s, &err), CONTAM_ERR_OPEN);
     /* names from paths; --model overrides */
-    const char *p = put("m/gpt-x/samples_mmlu_anatomy_" DATE ".jsonl", REC(0, ", \"acc\": 1.0"));
+    const char *p = put_str("m/gpt-x/samples_mmlu_anatomy_" DATE ".jsonl", REC(0, ", \"acc\": 1.0"));
     s = load(&p, 1, NULL, CONTAM_OK);
     assert_string_equal(s->files[0].model, "gpt-x");
     assert_string_equal(s->files[0].task, "mmlu_anatomy");
@@ -486,18 +453,18 @@ static void test_bad_items(void **state)
     bench_set *b = demo_bench();
     uint8_t *d = NULL;
     contam_err err;
-    const char *p = put("i1.jsonl", "{\"id\":\"demo-001\",\"record\":1,\"verdict\":\"clean\"}\n"
+    const char *p = put_str("i1.jsonl", "{\"id\":\"demo-001\",\"record\":1,\"verdict\":\"clean\"}\n"
                                     "{\"id\":\"demo-003\",\"record\":3,\"verdict\":\"clean\"}\n");
     assert_int_equal(quality_items_dirty(p, b, &d, NULL, &err), CONTAM_ERR_FIELD);
     assert_int_equal(err.line, 2);
     assert_non_null(strstr(err.msg, "another benchmark"));
-    p = put("i2.jsonl", "{\"id\":\"demo-001\",\"record\":1,\"verdict\":\"clean\"}\n");
+    p = put_str("i2.jsonl", "{\"id\":\"demo-001\",\"record\":1,\"verdict\":\"clean\"}\n");
     assert_int_equal(quality_items_dirty(p, b, &d, NULL, &err), CONTAM_ERR_FIELD);
     assert_non_null(strstr(err.msg, "1 items where the benchmark has 40"));
-    p = put("i3.jsonl", "{\"id\":\"demo-001\",\"record\":1,\"verdict\":\"clean\"}\nnot json\n");
+    p = put_str("i3.jsonl", "{\"id\":\"demo-001\",\"record\":1,\"verdict\":\"clean\"}\nnot json\n");
     assert_int_equal(quality_items_dirty(p, b, &d, NULL, &err), CONTAM_ERR_JSON);
     assert_int_equal(err.line, 2);
-    p = put("i4.jsonl", "{\"id\":\"demo-001\",\"record\":1}\n");
+    p = put_str("i4.jsonl", "{\"id\":\"demo-001\",\"record\":1}\n");
     assert_int_equal(quality_items_dirty(p, b, &d, NULL, &err), CONTAM_ERR_FIELD);
     assert_null(d);
     bench_set_free(b);
@@ -514,7 +481,7 @@ static void test_alloc_failures(void **state)
     (void)state;
     /* a three-item benchmark, its items.jsonl and two models' samples: one
      * record each on the first item, and one record not in the benchmark */
-    const char *bp = put("af/bench.jsonl",
+    const char *bp = put_str("af/bench.jsonl",
                          "{\"id\": \"b1\", \"question\": \"" BALLOON "\", \"options\": [{\"label\": "
                          "\"A\", \"text\": \"its mass\"}, {\"label\": \"B\", \"text\": \"the speed\"}], "
                          "\"answer\": \"B\"}\n"
@@ -528,17 +495,17 @@ static void test_alloc_failures(void **state)
     bench_set *b = NULL;
     contam_err err;
     assert_int_equal(bench_load(&bp, 1, &bo, &b, &err), CONTAM_OK);
-    const char *items = put("af/items.jsonl", "{\"id\":\"b1\",\"record\":1,\"verdict\":\"dirty\"}\n"
+    const char *items = put_str("af/items.jsonl", "{\"id\":\"b1\",\"record\":1,\"verdict\":\"dirty\"}\n"
                                               "{\"id\":\"b2\",\"record\":2,\"verdict\":\"clean\"}\n"
                                               "{\"id\":\"b3\",\"record\":3,\"verdict\":\"not_clean\"}\n");
-    const char *s1 = put("af/m1/samples_arc_" DATE ".jsonl",
+    const char *s1 = put_str("af/m1/samples_arc_" DATE ".jsonl",
                          "{\"doc_id\": 0, \"doc\": {\"question\": \"" BALLOON "\", \"choices\": "
                          "{\"text\": [\"its mass\", \"the speed\"]}}, \"target\": \"1\", "
                          "\"filtered_resps\": [[\"-2.0\", \"False\"], [\"-0.1\", \"True\"]], "
                          "\"filter\": \"none\", \"metrics\": [\"acc\"], \"acc\": 1.0}\n"
                          "{\"doc_id\": 1, \"doc\": {\"question\": \"Unknown?\"}, \"target\": \"0\", "
                          "\"filtered_resps\": [[\"-1\", \"True\"]], \"filter\": \"none\", \"acc\": 1.0}\n");
-    const char *s2 = put("af/m2/samples_arc_" DATE ".jsonl",
+    const char *s2 = put_str("af/m2/samples_arc_" DATE ".jsonl",
                          "{\"doc_id\": 0, \"doc\": {\"question\": \"" BALLOON "\"}, \"target\": "
                          "\"1\", \"filtered_resps\": [[\"-0.1\", \"True\"], [\"-2.0\", \"False\"]], "
                          "\"filter\": \"none\", \"acc\": 0.0}\n");
@@ -631,5 +598,5 @@ int main(void)
         cmocka_unit_test(test_evidence),    cmocka_unit_test(test_bad_samples),
         cmocka_unit_test(test_bad_items),   cmocka_unit_test(test_alloc_failures),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, fixture_group_teardown);
 }

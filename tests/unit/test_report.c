@@ -24,36 +24,18 @@
 #include "report/report.h"
 #include "scan/scan.h"
 
-static char g_tmp[512];
+#define FIXTURE_PREFIX "report"
+#include "test_fixture.h"
+
 static char g_shm[512]; /* tmpfs scratch for the allocation-failure loop, if any */
 
-static int setup_tmp(void **state)
+/* The fixture's teardown, and the tmpfs directory opath() may have made. */
+static int teardown(void **state)
 {
-    (void)state;
-    const char *t = getenv("CONTAM_TEST_TMP");
-    char base[400];
-    snprintf(base, sizeof base, "%s", t ? t : "/tmp");
-    mkdir(base, 0777);
-    snprintf(g_tmp, sizeof g_tmp, "%s/report-%ld", base, (long)getpid());
-    mkdir(g_tmp, 0777);
-    return 0;
-}
-
-static int teardown_tmp(void **state)
-{
-    (void)state;
-    char cmd[1100];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s'", g_tmp, g_shm[0] ? g_shm : g_tmp);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
-static const char *tpath(const char *name)
-{
-    static char paths[16][600];
-    static int k;
-    char *p = paths[k++ % 16];
-    snprintf(p, 600, "%s/%s", g_tmp, name);
-    return p;
+    int rc = fixture_group_teardown(state);
+    if (g_shm[0] && fixture_rm_rf(g_shm) != 0)
+        rc = -1;
+    return rc;
 }
 
 /* Output directories: every output file is fsynced on close, which on a busy
@@ -71,24 +53,6 @@ static const char *opath(const char *name)
     char *p = paths[k++ % 8];
     snprintf(p, 600, "%s/%s", g_shm, name);
     return p;
-}
-
-static const char *put(const char *name, const char *data, size_t len)
-{
-    const char *p = tpath(name);
-    FILE *f = fopen(p, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(data, 1, len, f), len);
-    assert_int_equal(fclose(f), 0);
-    return p;
-}
-
-/* Whole file into b (reset first); asserts it exists. */
-static void slurp(const char *path, contam_buf *b)
-{
-    contam_err err;
-    if (io_read_all(path, (uint64_t)1 << 30, b, NULL, &err) != CONTAM_OK)
-        fail_msg("read %s: %s", path, err.msg);
 }
 
 static const char *seq(const char *prefix, int from, int to)
@@ -216,7 +180,7 @@ static void test_items_jsonl(void **state)
     char p[700];
     contam_buf b = {0};
     snprintf(p, sizeof p, "%s/items.jsonl", out);
-    slurp(p, &b);
+    slurp_buf(p, &b);
     /* one line per item, input order: rep.csv sorts before rep.jsonl */
     static const char *const ids[7] = {"c1", "c2", "c3", "j1", "j2", "j3", "j4"};
     static const char *const verdict[7] = {"clean", "dirty", "too_short", "dirty",
@@ -284,7 +248,7 @@ static void test_items_jsonl(void **state)
 
     /* report.json */
     snprintf(p, sizeof p, "%s/report.json", out);
-    slurp(p, &b);
+    slurp_buf(p, &b);
     cJSON *rep = cJSON_Parse(b.ptr);
     assert_non_null(rep);
     assert_int_equal((int)num(rep, "summary.gpt3.items"), 7);
@@ -307,7 +271,7 @@ static void expect_file(const char *dir, const char *rel, const char *want)
     char p[800];
     snprintf(p, sizeof p, "%s/%s", dir, rel);
     contam_buf b = {0};
-    slurp(p, &b);
+    slurp_buf(p, &b);
     if (b.size != strlen(want) || memcmp(b.ptr, want, b.size))
         fail_msg("%s differs:\n--- got ---\n%.*s\n--- want ---\n%s", rel, (int)b.size,
                  b.ptr ? b.ptr : "", want);
@@ -344,9 +308,9 @@ static void test_splits_byte_exact(void **state)
         char p[800];
         contam_buf x = {0}, y = {0};
         snprintf(p, sizeof p, "%s/%s", out, files[k]);
-        slurp(p, &x);
+        slurp_buf(p, &x);
         snprintf(p, sizeof p, "%s/%s", opath("out3"), files[k]);
-        slurp(p, &y);
+        slurp_buf(p, &y);
         assert_int_equal(x.size, y.size);
         assert_memory_equal(x.ptr, y.ptr, x.size);
         contam_buf_free(&x);
@@ -401,9 +365,9 @@ static void test_alloc_failures(void **state)
         char p[800];
         contam_buf x = {0}, y = {0};
         snprintf(p, sizeof p, "%s/%s", out, files[k]);
-        slurp(p, &x);
+        slurp_buf(p, &x);
         snprintf(p, sizeof p, "%s/%s", ref, files[k]);
-        slurp(p, &y);
+        slurp_buf(p, &y);
         /* report.json names no output path, so the bytes are equal */
         assert_int_equal(x.size, y.size);
         assert_memory_equal(x.ptr, y.ptr, x.size);
@@ -420,5 +384,5 @@ int main(void)
         cmocka_unit_test(test_splits_byte_exact),
         cmocka_unit_test(test_alloc_failures),
     };
-    return cmocka_run_group_tests(tests, setup_tmp, teardown_tmp);
+    return cmocka_run_group_tests(tests, fixture_group_setup, teardown);
 }

@@ -17,6 +17,9 @@
 
 #include "report/report.h"
 
+#define FIXTURE_PREFIX "report_views"
+#include "test_fixture.h"
+
 /* ---- A report.json with three methods and two subjects ---------------------- */
 
 static const char REPORT_HEAD[] =
@@ -474,8 +477,6 @@ static void test_gate_eval(void **state)
 
 /* ---- Diff --------------------------------------------------------------------------- */
 
-static char g_tmp[900];
-
 static void write_dir(const char *name, size_t n, size_t dirty, size_t skip_item)
 {
     char path[1000];
@@ -504,12 +505,6 @@ static void write_dir(const char *name, size_t n, size_t dirty, size_t skip_item
 static void test_diff(void **state)
 {
     (void)state;
-    const char *base = getenv("CONTAM_TEST_TMP");
-    snprintf(g_tmp, sizeof g_tmp, "%s/report_views.XXXXXX", base ? base : "/tmp");
-    char parent[900];
-    snprintf(parent, sizeof parent, "%s", base ? base : "/tmp");
-    mkdir(parent, 0777);
-    assert_non_null(mkdtemp(g_tmp));
     write_dir("a", 10, 3, 99);
     write_dir("b", 10, 3, 99);
     write_dir("c", 10, 4, 7); /* item 3 turns dirty, item 7 is gone */
@@ -585,9 +580,6 @@ static void test_diff(void **state)
     }
     assert_true(ok);
     contam_buf_free(&out);
-    char cmd[1100];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_tmp);
-    assert_int_equal(system(cmd), 0);
 }
 
 int main(int argc, char **argv)
@@ -601,5 +593,5 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_render_alloc_failures), cmocka_unit_test(test_gate_parse),
         cmocka_unit_test(test_gate_eval),          cmocka_unit_test(test_diff),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
 }

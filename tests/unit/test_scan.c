@@ -14,81 +14,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <zlib.h>
-#include <zstd.h>
 
 #include "bench/bench.h"
 #include "scan/scan.h"
 
+#define FIXTURE_PREFIX "scan"
+#include "test_fixture.h"
+
 /* ---- helpers ---------------------------------------------------------------- */
-
-static char g_tmp[512];
-
-static int setup_tmp(void **state)
-{
-    (void)state;
-    const char *t = getenv("CONTAM_TEST_TMP");
-    char base[400];
-    snprintf(base, sizeof base, "%s", t ? t : "/tmp");
-    mkdir(base, 0777);
-    snprintf(g_tmp, sizeof g_tmp, "%s/scan-%ld", base, (long)getpid());
-    mkdir(g_tmp, 0777);
-    return 0;
-}
-
-static int teardown_tmp(void **state)
-{
-    (void)state;
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_tmp);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
-/* g_tmp/name in a rotating static buffer (one directory level is created). */
-static const char *tpath(const char *name)
-{
-    static char paths[16][600];
-    static int k;
-    char *p = paths[k++ % 16];
-    snprintf(p, 600, "%s/%s", g_tmp, name);
-    char *slash = strrchr(p, '/');
-    *slash = '\0';
-    mkdir(p, 0777);
-    *slash = '/';
-    return p;
-}
-
-static const char *put(const char *name, const void *data, size_t len)
-{
-    const char *p = tpath(name);
-    FILE *f = fopen(p, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(data, 1, len, f), len);
-    assert_int_equal(fclose(f), 0);
-    return p;
-}
-
-static const char *put_buf(const char *name, const contam_buf *b)
-{
-    return put(name, b->ptr ? b->ptr : "", b->size);
-}
-
-/* zstd-compressed copy of data; drop_tail bytes cut off the end. */
-static const char *put_zst(const char *name, const contam_buf *b, size_t drop_tail)
-{
-    size_t cap = ZSTD_compressBound(b->size);
-    char *z = malloc(cap);
-    assert_non_null(z);
-    size_t n = ZSTD_compress(z, cap, b->ptr, b->size, 3);
-    assert_false(ZSTD_isError(n));
-    assert_true(n > drop_tail);
-    const char *p = put(name, z, n - drop_tail);
-    free(z);
-    return p;
-}
 
 static const char *put_gz(const char *name, const contam_buf *b)
 {
@@ -1341,5 +1276,5 @@ int main(void)
         cmocka_unit_test(test_text_files),
         cmocka_unit_test(test_alloc_failures),
     };
-    return cmocka_run_group_tests(tests, setup_tmp, teardown_tmp);
+    return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
 }
