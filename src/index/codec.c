@@ -11,35 +11,43 @@
 #define UNARY_ESCAPE 31
 
 /* Bits go LSB-first into a buffer reserved for the worst case, so the hot
- * loop never checks capacity. */
+ * loop never checks capacity; whole 32-bit words are stored at once. */
 typedef struct {
     uint8_t *p;
     uint64_t acc;
-    unsigned n;
+    unsigned n;  /* bits in acc, < 32 between calls */
 } bitw;
+
+static inline void bw_put32(bitw *w, uint64_t v, unsigned nbits)
+{
+    w->acc |= (v & ((UINT64_C(1) << nbits) - 1)) << w->n;
+    w->n += nbits;
+    if (w->n >= 32) {
+        idx_put32(w->p, (uint32_t)w->acc);
+        w->p += 4;
+        w->acc >>= 32;
+        w->n -= 32;
+    }
+}
 
 static inline void bw_put(bitw *w, uint64_t v, unsigned nbits)
 {
-    while (nbits > 0) {
-        unsigned take = nbits > 32 ? 32 : nbits;
-        w->acc |= (v & ((UINT64_C(1) << take) - 1)) << w->n;
-        w->n += take;
-        v >>= take;
-        nbits -= take;
-        while (w->n >= 8) {
-            *w->p++ = (uint8_t)w->acc;
-            w->acc >>= 8;
-            w->n -= 8;
-        }
+    if (nbits > 32) {
+        bw_put32(w, v, 32);
+        v >>= 32;
+        nbits -= 32;
     }
+    bw_put32(w, v, nbits);
 }
 
 static void bw_flush(bitw *w)
 {
-    if (w->n > 0)
+    while (w->n > 0) {
         *w->p++ = (uint8_t)w->acc;
+        w->acc >>= 8;
+        w->n = w->n > 8 ? w->n - 8 : 0;
+    }
     w->acc = 0;
-    w->n = 0;
 }
 
 static unsigned floor_log2(uint64_t x) { return 63u - (unsigned)__builtin_clzll(x); }
@@ -56,17 +64,14 @@ static void bw_gamma(bitw *w, uint64_t x)
 
 static unsigned gamma_len(uint64_t x) { return 2 * floor_log2(x) + 1; }
 
-static uint64_t rice_cost(const idx_entry *e, size_t n, unsigned k)
+static unsigned rice_len(uint64_t gap, unsigned k)
 {
-    uint64_t bits = 0;
-    for (size_t j = 1; j < n; j++) {
-        uint64_t q = (e[j].key - e[j - 1].key - 1) >> k;
-        bits += k + (q < UNARY_ESCAPE ? q + 1 : UNARY_ESCAPE + gamma_len(q - UNARY_ESCAPE + 1));
-    }
-    return bits;
+    uint64_t q = gap >> k;
+    return k + (q < UNARY_ESCAPE ? (unsigned)q + 1 : UNARY_ESCAPE + gamma_len(q - UNARY_ESCAPE + 1));
 }
 
-/* The Rice parameter: the cheapest of the few around log2(mean gap). */
+/* The Rice parameter: the cheapest of k0 - 1, k0, k0 + 1 around
+ * log2(mean gap), costed in one pass (ties to the smaller k). */
 static unsigned choose_k(const idx_entry *e, size_t n)
 {
     if (n < 2)
@@ -74,15 +79,17 @@ static unsigned choose_k(const idx_entry *e, size_t n)
     uint64_t span = e[n - 1].key - e[0].key - (n - 1);
     uint64_t mean = span / (n - 1);
     unsigned k0 = mean ? floor_log2(mean) : 0;
-    unsigned best = k0;
-    uint64_t best_cost = UINT64_MAX;
-    for (unsigned k = k0 > 1 ? k0 - 1 : 0; k <= k0 + 1 && k < 64; k++) {
-        uint64_t c = rice_cost(e, n, k);
-        if (c < best_cost) {
-            best_cost = c;
-            best = k;
-        }
+    unsigned lo = k0 > 1 ? k0 - 1 : 0, hi = k0 + 1 < 64 ? k0 + 1 : 63;
+    uint64_t cost[3] = {0, 0, 0};
+    for (size_t j = 1; j < n; j++) {
+        uint64_t g = e[j].key - e[j - 1].key - 1;
+        for (unsigned k = lo; k <= hi; k++)
+            cost[k - lo] += rice_len(g, k);
     }
+    unsigned best = lo;
+    for (unsigned k = lo + 1; k <= hi; k++)
+        if (cost[k - lo] < cost[best - lo])
+            best = k;
     return best;
 }
 

@@ -4,6 +4,7 @@
  * corpus with the same parameters have byte-identical manifests (build times
  * go to build.json). Parsing checks every field: a damaged or foreign
  * manifest is an error, never a guess. */
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +37,7 @@ unsigned idx_ord_bits(uint64_t records)
 static unsigned log2u(unsigned p)
 {
     unsigned b = 0;
-    while ((1u << b) < p)
+    while (b < 31 && (1u << b) < p) /* 1u << 32 is undefined */
         b++;
     return b;
 }
@@ -128,6 +129,15 @@ contam_status idx_meta_copy_params(index_meta *dst, const index_meta *src)
 
 static int add_num(cJSON *o, const char *k, double v)
 {
+    /* Integers exactly: cJSON prints 15 significant digits whenever they
+     * equal v within a relative epsilon, which drops the last units of
+     * counts past about 4.5e15 (readers accept up to 2^53). Below 1e15 the
+     * text is the same as cJSON's. */
+    if (v >= 0 && v <= 9007199254740992.0 && v == floor(v)) {
+        char s[24];
+        snprintf(s, sizeof s, "%.0f", v);
+        return cJSON_AddRawToObject(o, k, s) ? 0 : -1;
+    }
     return cJSON_AddNumberToObject(o, k, v) ? 0 : -1;
 }
 static int add_str(cJSON *o, const char *k, const char *v)
@@ -277,6 +287,14 @@ static uint64_t get_u64(pctx *c, const cJSON *o, const char *name, const char *d
     return (uint64_t)d;
 }
 
+/* Saturates: a value past 32 bits must fail the caller's range check, not
+ * wrap into it (2^32 + 16 partitions is no 16). */
+static unsigned get_uint(pctx *c, const cJSON *o, const char *name, const char *dotted)
+{
+    uint64_t v = get_u64(c, o, name, dotted);
+    return v > UINT_MAX ? UINT_MAX : (unsigned)v;
+}
+
 static const char *get_str(pctx *c, const cJSON *o, const char *name, const char *dotted)
 {
     const cJSON *v = get(c, o, name, dotted);
@@ -391,6 +409,15 @@ contam_status idx_manifest_parse(const char *text, size_t len, const char *path,
                               end && end >= text ? (size_t)(end - text) : 0);
     }
     contam_status st = CONTAM_OK;
+    /* Whitespace may follow the document, nothing else: a manifest with
+     * another behind it was not written by contam. */
+    for (const char *q = end; q && q < text + len; q++)
+        if (*q != ' ' && *q != '\t' && *q != '\n' && *q != '\r') {
+            st = contam_err_set(err, CONTAM_ERR_FORMAT, path, 0,
+                                "index manifest has bytes after its JSON (at byte %zu)",
+                                (size_t)(q - text));
+            goto done;
+        }
     const char *fmt = get_str(&c, root, "format", "format");
     if (!c.failed && strcmp(fmt, IDX_FORMAT_NAME)) {
         st = contam_err_set(err, CONTAM_ERR_FORMAT, path, 0, "not a contam index manifest");
@@ -448,12 +475,12 @@ contam_status idx_manifest_parse(const char *text, size_t len, const char *path,
     if (!(m->text_field = contam_strdup(tf)))
         goto oom;
     const cJSON *k = get(&c, root, "keys", "keys");
-    m->fp_bits = (unsigned)get_u64(&c, k, "fingerprint_bits", "keys.fingerprint_bits");
+    m->fp_bits = get_uint(&c, k, "fingerprint_bits", "keys.fingerprint_bits");
     m->has_df = get_bool(&c, k, "df", "keys.df");
     m->has_provenance = get_bool(&c, k, "provenance", "keys.provenance");
     const cJSON *l = get(&c, root, "layout", "layout");
-    m->partitions = (unsigned)get_u64(&c, l, "partitions", "layout.partitions");
-    m->block_keys = (unsigned)get_u64(&c, l, "block_keys", "layout.block_keys");
+    m->partitions = get_uint(&c, l, "partitions", "layout.partitions");
+    m->block_keys = get_uint(&c, l, "block_keys", "layout.block_keys");
     const cJSON *cn = get(&c, root, "counts", "counts");
     uint64_t nfiles = get_u64(&c, cn, "files", "counts.files");
     m->records = get_u64(&c, cn, "records", "counts.records");
