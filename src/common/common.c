@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 const char *contam_status_name(contam_status s)
 {
@@ -118,6 +119,22 @@ void *contam_malloc(size_t n)
     if (alloc_should_fail())
         return NULL;
     return malloc(n ? n : 1);
+}
+
+void *contam_malloc_large(size_t n)
+{
+    const size_t huge = (size_t)2 << 20;
+    if (n < huge)
+        return contam_malloc(n);
+    if (alloc_should_fail())
+        return NULL;
+    void *p = NULL;
+    if (posix_memalign(&p, huge, n) != 0)
+        return NULL;
+#ifdef MADV_HUGEPAGE
+    (void)madvise(p, n / huge * huge, MADV_HUGEPAGE); /* a hint: errors are harmless */
+#endif
+    return p;
 }
 
 void *contam_calloc(size_t n, size_t size)

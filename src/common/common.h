@@ -86,6 +86,11 @@ void *contam_malloc(size_t n);
 void *contam_calloc(size_t n, size_t size);
 void *contam_realloc(void *p, size_t n); /* on failure p is left valid */
 void contam_free(void *p);
+/* contam_malloc for big, long-lived work arrays: from 2 MiB up, aligned and
+ * marked for transparent huge pages (Linux madvise), because first-touch
+ * page faults of such arrays cost more than filling them on virtual
+ * machines. Freed with contam_free; may be passed to contam_realloc. */
+void *contam_malloc_large(size_t n);
 char *contam_strdup(const char *s);
 char *contam_strndup(const char *s, size_t n);
 /* Test hook: after `n` more successful allocations, every allocation fails.

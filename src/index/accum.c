@@ -6,7 +6,8 @@
  * Why not a Judy array: the first builder inserted every chunk into a JudyL
  * and walked it at every spill; Judy inserts, JudyLNext and the malloc
  * traffic of its nodes were 45% of the build's CPU. Sorted segments cost a
- * radix sort per chunk and one heap merge per spill, keep the same
+ * radix sort per chunk, size-tiered two-way merges of segments and one
+ * tournament merge per spill, keep the same
  * "ordered, deduplicated" property, and take 8-20 bytes per distinct hash.
  *
  * Document frequency: a document's windows all enter the same chunk, so
@@ -22,19 +23,24 @@ int idx_accum_init(idx_accum *a, unsigned flags, size_t chunk_cap)
     memset(a, 0, sizeof *a);
     a->flags = flags;
     a->cap = chunk_cap < 1024 ? 1024 : chunk_cap;
-    a->chunk = contam_malloc(a->cap * sizeof *a->chunk);
-    a->tmp = contam_malloc(a->cap * sizeof *a->tmp);
+    a->chunk = contam_malloc_large(a->cap * sizeof *a->chunk);
+    a->tmp = contam_malloc_large(a->cap * sizeof *a->tmp);
     a->count = contam_malloc(3 * 2048 * sizeof *a->count);
     return a->chunk && a->tmp && a->count ? 0 : -1;
 }
 
+static void seg_free(idx_segment *g)
+{
+    contam_free(g->key);
+    contam_free(g->df);
+    contam_free(g->ord);
+    memset(g, 0, sizeof *g);
+}
+
 static void drop_segments(idx_accum *a)
 {
-    for (size_t k = 0; k < a->nseg; k++) {
-        contam_free(a->seg[k].key);
-        contam_free(a->seg[k].df);
-        contam_free(a->seg[k].ord);
-    }
+    for (size_t k = 0; k < a->nseg; k++)
+        seg_free(&a->seg[k]);
     a->nseg = 0;
     a->bytes = 0;
 }
@@ -134,6 +140,92 @@ static void sort_chunk(idx_accum *a)
     a->tmp = dst;
 }
 
+static uint64_t seg_bytes(const idx_segment *g)
+{
+    return g->n * (sizeof *g->key + (g->df ? sizeof *g->df : 0) + (g->ord ? sizeof *g->ord : 0));
+}
+
+/* Columns for n entries (contam_malloc_large: these arrays are the bulk of
+ * a build's memory, and huge pages cut its page faults). */
+static int seg_alloc(size_t n, unsigned flags, idx_segment *g)
+{
+    memset(g, 0, sizeof *g);
+    g->key = contam_malloc_large((n ? n : 1) * sizeof *g->key);
+    if (flags & IDX_FLAG_DF)
+        g->df = contam_malloc_large((n ? n : 1) * sizeof *g->df);
+    if (flags & IDX_FLAG_PROV)
+        g->ord = contam_malloc_large((n ? n : 1) * sizeof *g->ord);
+    if (!g->key || (!g->df && (flags & IDX_FLAG_DF)) || (!g->ord && (flags & IDX_FLAG_PROV))) {
+        seg_free(g);
+        return -1;
+    }
+    return 0;
+}
+
+/* Two segments into one: keys in order, equal keys once (df summed with
+ * saturation, first record the smallest). Without branches on the keys
+ * (random, so a branch would mispredict half the time): each step emits
+ * the smaller key and advances whichever side(s) held it. */
+static int merge2(const idx_segment *x, const idx_segment *y, unsigned flags, idx_segment *out)
+{
+    idx_segment o;
+    if (seg_alloc(x->n + y->n, flags, &o))
+        return -1;
+    size_t i = 0, j = 0, n = 0;
+    while (i < x->n && j < y->n) {
+        uint64_t kx = x->key[i], ky = y->key[j];
+        size_t le = kx <= ky, ge = ky <= kx;
+        o.key[n] = le ? kx : ky;
+        if (o.df) {
+            uint64_t d = (le ? x->df[i] : 0) + (uint64_t)(ge ? y->df[j] : 0);
+            o.df[n] = (uint32_t)(d > IDX_DF_MAX ? IDX_DF_MAX : d);
+        }
+        if (o.ord) {
+            uint64_t ox = le ? x->ord[i] : UINT64_MAX, oy = ge ? y->ord[j] : UINT64_MAX;
+            o.ord[n] = ox < oy ? ox : oy;
+        }
+        i += le;
+        j += ge;
+        n++;
+    }
+    /* The rest of whichever side is left, in one copy. */
+    const idx_segment *r = i < x->n ? x : y;
+    size_t at = i < x->n ? i : j, left = r->n - at;
+    memcpy(o.key + n, r->key + at, left * sizeof *o.key);
+    if (o.df)
+        memcpy(o.df + n, r->df + at, left * sizeof *o.df);
+    if (o.ord)
+        memcpy(o.ord + n, r->ord + at, left * sizeof *o.ord);
+    o.n = n + left;
+    *out = o;
+    return 0;
+}
+
+/* Size-tiered merging: while the newest segment is at least half the size
+ * of the one before it, the two become one. Segments then shrink
+ * geometrically, so a thread holds O(log) of them and a spill merges few
+ * streams (a spill over dozens of segments was a third of a large build);
+ * n-grams repeated across chunks collapse early, which saves memory too.
+ * The output is transient extra memory (at most its two inputs), within
+ * the factor 2 that size_budget keeps. Its pages are fresh each time: the
+ * kernel zeroing them costs about a tenth of a large build (measured);
+ * reusing freed arrays did not help, as outputs outgrow them. */
+static int merge_tail(idx_accum *a)
+{
+    while (a->nseg >= 2 && 2 * a->seg[a->nseg - 1].n >= a->seg[a->nseg - 2].n) {
+        idx_segment *x = &a->seg[a->nseg - 2], *y = &a->seg[a->nseg - 1], m;
+        if (merge2(x, y, a->flags, &m))
+            return -1;
+        a->bytes -= seg_bytes(x) + seg_bytes(y);
+        seg_free(x);
+        seg_free(y);
+        a->nseg--;
+        a->seg[a->nseg - 1] = m;
+        a->bytes += seg_bytes(&m);
+    }
+    return 0;
+}
+
 int idx_accum_flush_chunk(idx_accum *a)
 {
     size_t n = a->nchunk;
@@ -152,18 +244,10 @@ int idx_accum_flush_chunk(idx_accum *a)
     size_t distinct = 1;
     for (size_t k = 1; k < n; k++)
         distinct += c[k].h != c[k - 1].h;
-    idx_segment sg = {contam_malloc(distinct * sizeof *sg.key), NULL, NULL, distinct};
-    if (a->flags & IDX_FLAG_DF)
-        sg.df = contam_malloc(distinct * sizeof *sg.df);
-    if (a->flags & IDX_FLAG_PROV)
-        sg.ord = contam_malloc(distinct * sizeof *sg.ord);
-    if (!sg.key || (!sg.df && (a->flags & IDX_FLAG_DF)) ||
-        (!sg.ord && (a->flags & IDX_FLAG_PROV))) {
-        contam_free(sg.key);
-        contam_free(sg.df);
-        contam_free(sg.ord);
+    idx_segment sg;
+    if (seg_alloc(distinct, a->flags, &sg))
         return -1;
-    }
+    sg.n = distinct;
     size_t m = 0;
     for (size_t k = 0; k < n;) {
         uint64_t h = c[k].h, ord = c[k].o, docs = 1;
@@ -183,13 +267,12 @@ int idx_accum_flush_chunk(idx_accum *a)
         m++;
     }
     a->seg[a->nseg++] = sg;
-    a->bytes += distinct * (sizeof *sg.key + (sg.df ? sizeof *sg.df : 0) +
-                            (sg.ord ? sizeof *sg.ord : 0));
+    a->bytes += seg_bytes(&sg);
     a->nchunk = 0;
-    return 0;
+    return merge_tail(a);
 }
 
-/* ---- spill: a heap merge of every segment ---------------------------------------- */
+/* ---- spill: a tournament merge of every segment ----------------------------- */
 
 contam_status idx_accum_spill(idx_accum *const *a, size_t n, const char *path,
                               const idx_layout *run_layout, uint64_t *bytes, uint64_t *keys,
@@ -201,45 +284,54 @@ contam_status idx_accum_spill(idx_accum *const *a, size_t n, const char *path,
     size_t nseg = 0;
     for (size_t k = 0; k < n; k++)
         nseg += a[k]->nseg;
-    idx_heap_ent *h = contam_malloc((nseg + 1) * sizeof *h);
-    if (!h)
+    const idx_segment **seg = contam_malloc((nseg + 1) * sizeof *seg);
+    size_t *pos = contam_calloc(nseg + 1, sizeof *pos);
+    idx_ltree t = {0};
+    if (!seg || !pos || idx_ltree_init(&t, nseg)) {
+        contam_free(seg);
+        contam_free(pos);
         return contam_err_set(err, CONTAM_ERR_NOMEM, path, 0, "out of memory");
+    }
     idx_run_writer *w = NULL;
     contam_status st = idx_run_writer_open(path, run_layout, 0, &w, err);
-    if (st != CONTAM_OK) {
-        contam_free(h);
-        return st;
-    }
     size_t m = 0;
     for (size_t k = 0; k < n; k++)
-        for (size_t s = 0; s < a[k]->nseg; s++)
-            if (a[k]->seg[s].n)
-                h[m++] = (idx_heap_ent){a[k]->seg[s].key[0], &a[k]->seg[s], 0};
-    for (size_t i = m / 2; i-- > 0;)
-        idx_heap_sift(h, m, i);
+        for (size_t s = 0; s < a[k]->nseg; s++) {
+            seg[m] = &a[k]->seg[s];
+            if (seg[m]->n) {
+                t.key[m] = seg[m]->key[0];
+                t.dead[m] = 0;
+            }
+            m++;
+        }
+    idx_ltree_build(&t);
     uint64_t nk = 0;
-    while (m > 0) {
-        uint64_t key = h[0].key, df = 0, ord = UINT64_MAX;
+    size_t win = t.node[0];
+    while (st == CONTAM_OK && !t.dead[win]) {
+        uint64_t key = t.key[win], df = 0, ord = UINT64_MAX;
         do {
-            const idx_segment *s = h[0].src;
-            size_t p = h[0].pos;
+            const idx_segment *s = seg[win];
+            size_t p = pos[win];
             df = idx_sat_add(df, s->df ? s->df[p] : 1);
             if (s->ord && s->ord[p] < ord)
                 ord = s->ord[p];
             if (++p < s->n) {
-                h[0].key = s->key[p];
-                h[0].pos = p;
+                t.key[win] = s->key[p];
+                pos[win] = p;
             } else {
-                h[0] = h[--m];
+                t.key[win] = UINT64_MAX;
+                t.dead[win] = 1;
             }
-            if (m)
-                idx_heap_sift(h, m, 0);
-        } while (m > 0 && h[0].key == key);
+            idx_ltree_replay(&t, win);
+            win = t.node[0];
+        } while (!t.dead[win] && t.key[win] == key);
         if ((st = idx_run_writer_add(w, key, df, ord, err)) != CONTAM_OK)
             break;
         nk++;
     }
-    contam_free(h);
+    idx_ltree_free(&t);
+    contam_free(seg);
+    contam_free(pos);
     if (st != CONTAM_OK) {
         idx_run_writer_abort(w);
         return st;

@@ -59,34 +59,48 @@ static inline uint64_t idx_sat_add(uint64_t a, uint64_t b)
     return s < a || s > IDX_DF_MAX ? IDX_DF_MAX : s;
 }
 
-/* ---- min-heap of merge cursors (accum.c spills, kmerge.c) -------------------- */
+/* ---- tournament (loser) tree of merge cursors (accum.c spills, kmerge.c) ---- */
 
-/* A cursor's current key is kept in the entry, so sifting compares without
- * touching the cursors (a pointer chase per comparison was a third of a
- * merge). src and pos are the caller's. */
+/* k-way merges of sorted cursors pick the smallest key log2(k) compares at
+ * a time; a binary heap needs twice as many, and a mispredicted branch for
+ * most of them, which made the heap the largest cost of a merge. Leaves are
+ * the caller's cursors 0..n-1 (padded to a power of two with dead ones); the
+ * caller keeps key[i] and dead[i] current and calls idx_ltree_replay after
+ * advancing the winner. Ties go either way: the merges combine equal keys
+ * commutatively. */
 typedef struct {
-    uint64_t key;
-    void *src;
-    size_t pos;
-} idx_heap_ent;
+    size_t k;             /* leaves, a power of two >= 1 */
+    size_t *node;         /* node[0] the winner, node[1..k-1] the losers */
+    uint64_t *key;        /* per leaf */
+    unsigned char *dead;  /* per leaf: exhausted (or padding) */
+} idx_ltree;
 
-/* Restores the heap below i. Ties in any order: the merges combine equal
- * keys commutatively. */
-static inline void idx_heap_sift(idx_heap_ent *h, size_t n, size_t i)
+/* n cursors, all dead until the caller sets them: 0, or -1 out of memory. */
+int idx_ltree_init(idx_ltree *t, size_t n);
+/* Plays every match once the leaves are set. */
+void idx_ltree_build(idx_ltree *t);
+void idx_ltree_free(idx_ltree *t);
+
+/* Does leaf a beat leaf b? A dead leaf loses to any live one. Written
+ * without short-circuits, and the replay below with masks, so that they
+ * compile without branches: its outcome is a coin flip on random keys, and mispredicted
+ * branches were most of a merge's time. */
+static inline int idx_ltree_less(const idx_ltree *t, size_t a, size_t b)
 {
-    idx_heap_ent x = h[i];
-    for (;;) {
-        size_t l = 2 * i + 1, m = l;
-        if (l >= n)
-            break;
-        if (l + 1 < n && h[l + 1].key < h[l].key)
-            m = l + 1;
-        if (h[m].key >= x.key)
-            break;
-        h[i] = h[m];
-        i = m;
+    uint64_t ka = t->key[a], kb = t->key[b];
+    return (ka < kb) | ((ka == kb) & (t->dead[b] > t->dead[a]));
+}
+
+/* After leaf w (the last winner) changed: replays its path to the root. */
+static inline void idx_ltree_replay(idx_ltree *t, size_t w)
+{
+    for (size_t at = (w + t->k) >> 1; at > 0; at >>= 1) {
+        size_t o = t->node[at];
+        size_t swap = (size_t)0 - (size_t)idx_ltree_less(t, o, w); /* all ones or 0 */
+        t->node[at] = (o & ~swap) | (w & swap);
+        w = (w & ~swap) | (o & swap);
     }
-    h[i] = x;
+    t->node[0] = w;
 }
 
 /* ---- keys of one partition: the unit every stage passes around ----------------- */

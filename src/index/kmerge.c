@@ -266,37 +266,88 @@ static contam_status source_next(idx_source *s, contam_err *err)
 
 /* ---- the merge ---------------------------------------------------------------------- */
 
+int idx_ltree_init(idx_ltree *t, size_t n)
+{
+    size_t k = 1;
+    while (k < n)
+        k <<= 1;
+    t->k = k;
+    t->node = contam_calloc(k, sizeof *t->node);
+    t->key = contam_malloc(k * sizeof *t->key);
+    t->dead = contam_malloc(k);
+    if (!t->node || !t->key || !t->dead) {
+        idx_ltree_free(t);
+        return -1;
+    }
+    for (size_t i = 0; i < k; i++) {
+        t->key[i] = UINT64_MAX;
+        t->dead[i] = 1;
+    }
+    return 0;
+}
+
+void idx_ltree_free(idx_ltree *t)
+{
+    contam_free(t->node);
+    contam_free(t->key);
+    contam_free(t->dead);
+    memset(t, 0, sizeof *t);
+}
+
+/* The winner of the subtree at node at; records the losers on the way. */
+static size_t ltree_play(idx_ltree *t, size_t at)
+{
+    if (at >= t->k)
+        return at - t->k;
+    size_t a = ltree_play(t, 2 * at), b = ltree_play(t, 2 * at + 1);
+    if (idx_ltree_less(t, b, a)) {
+        size_t x = a;
+        a = b;
+        b = x;
+    }
+    t->node[at] = b;
+    return a;
+}
+
+void idx_ltree_build(idx_ltree *t)
+{
+    t->node[0] = t->k > 1 ? ltree_play(t, 1) : 0;
+}
+
 contam_status idx_kmerge(idx_source **src, size_t nsrc, idx_part_writer *w,
                          idx_run_writer *rw, uint64_t *count, contam_err *err)
 {
-    idx_heap_ent *h = contam_malloc((nsrc + 1) * sizeof *h);
-    if (!h)
+    idx_ltree t;
+    if (idx_ltree_init(&t, nsrc))
         return contam_err_set(err, CONTAM_ERR_NOMEM, NULL, 0, "out of memory merging runs");
-    size_t n = 0;
     for (size_t k = 0; k < nsrc; k++)
-        if (src[k]->has)
-            h[n++] = (idx_heap_ent){src[k]->cur.key, src[k], 0};
-    for (size_t i = n / 2; i-- > 0;)
-        idx_heap_sift(h, n, i);
+        if (src[k]->has) {
+            t.key[k] = src[k]->cur.key;
+            t.dead[k] = 0;
+        }
+    idx_ltree_build(&t);
     uint64_t distinct = 0;
     contam_status st = CONTAM_OK;
-    while (n > 0) {
-        idx_entry acc = ((idx_source *)h[0].src)->cur;
+    size_t win = t.node[0];
+    while (!t.dead[win]) {
+        idx_entry acc = src[win]->cur;
         acc.df = 0;
         do {
-            idx_source *s = h[0].src;
+            idx_source *s = src[win];
             acc.df = idx_sat_add(acc.df, s->cur.df);
             if (s->cur.ord < acc.ord)
                 acc.ord = s->cur.ord;
             if ((st = source_next(s, err)) != CONTAM_OK)
                 goto done;
-            if (s->has)
-                h[0].key = s->cur.key;
-            else
-                h[0] = h[--n];
-            if (n)
-                idx_heap_sift(h, n, 0);
-        } while (n > 0 && h[0].key == acc.key);
+            if (s->has) {
+                t.key[win] = s->cur.key;
+            } else {
+                t.key[win] = UINT64_MAX;
+                t.dead[win] = 1;
+            }
+            idx_ltree_replay(&t, win);
+            win = t.node[0];
+        } while (!t.dead[win] && t.key[win] == acc.key);
         distinct++;
         if (w && (st = idx_part_writer_add(w, &acc, err)) != CONTAM_OK)
             goto done;
@@ -304,7 +355,7 @@ contam_status idx_kmerge(idx_source **src, size_t nsrc, idx_part_writer *w,
             goto done;
     }
 done:
-    contam_free(h);
+    idx_ltree_free(&t);
     if (count)
         *count += distinct;
     return st;
