@@ -8,11 +8,13 @@
  * delta-coded (Rice) sequence in checksummed blocks with a block index.
  * docs/FORMATS.md ("Index format") specifies the bytes.
  *
- * Build: streams the corpus with the scanner's reader (io_lines, io_record)
- * and tokenizer, accumulates per-thread Judy arrays, spills sorted runs when
- * the memory budget is reached, and k-way merges them into the partitions.
- * A build is resumable (a journal in "OUT.partial/" records finished corpus
- * files) and the output appears atomically. Results never depend on the
+ * Build: streams the corpus with the scanner's reader (io_batcher,
+ * io_record) and tokenizer, accumulates per-thread sorted segments of
+ * window hashes, spills sorted runs when the memory budget is reached and
+ * after every corpus file, and k-way merges them into the partitions. A
+ * build is resumable (a journal in "OUT.partial/" records finished corpus
+ * files; a run lost to a power loss sends the build back to its file) and
+ * the output appears atomically. Results never depend on the
  * thread count, the memory budget or interruptions.
  *
  * Layer: uses ngram/, io/, common/. Never prints, never exits.
