@@ -240,6 +240,10 @@ uint64_t idx_params_hash(const index_meta *m);
 void idx_layout_from_meta(const index_meta *m, idx_layout *l);
 unsigned idx_ord_bits(uint64_t records);
 contam_status idx_manifest_write(const char *path, const index_meta *m, contam_err *err);
+/* Adds number v to object o under k: non-negative integers up to 2^53 as
+ * exact digits (cJSON rounds past about 4.5e15); 0, or -1 out of memory. */
+struct cJSON;
+int idx_json_add_num(struct cJSON *o, const char *k, double v);
 contam_status idx_manifest_parse(const char *text, size_t len, const char *path,
                                  index_meta *m, contam_err *err);
 /* Which parameter differs ("n: 13 vs 8"), or 0 when a and b are compatible. */

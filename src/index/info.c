@@ -19,32 +19,32 @@ contam_status index_info_json(const index_meta *m, contam_buf *out, contam_err *
     cJSON *root = cJSON_CreateObject(), *o = NULL, *arr = NULL;
     char seed[24];
     snprintf(seed, sizeof seed, "0x%016llx", (unsigned long long)m->seed);
-    int bad = !root || !cJSON_AddNumberToObject(root, "format_version", m->format_version) ||
+    int bad = !root || idx_json_add_num(root, "format_version", m->format_version) ||
               !cJSON_AddStringToObject(root, "tool", m->tool) ||
               !(o = cJSON_AddObjectToObject(root, "params")) ||
-              !cJSON_AddNumberToObject(o, "n", m->n) ||
+              idx_json_add_num(o, "n", m->n) ||
               !cJSON_AddStringToObject(o, "unit", ngram_unit_name(m->unit)) ||
               !cJSON_AddStringToObject(o, "normalizer", m->normalizer) ||
               !cJSON_AddStringToObject(o, "seed", seed) ||
               !cJSON_AddStringToObject(o, "digits", m->digits_zero ? "zero" : "keep") ||
               !cJSON_AddStringToObject(o, "text_field", m->text_field ? m->text_field : "") ||
               !(o = cJSON_AddObjectToObject(root, "keys")) ||
-              !cJSON_AddNumberToObject(o, "count", (double)m->keys) ||
-              !cJSON_AddNumberToObject(o, "fingerprint_bits", m->fp_bits) ||
+              idx_json_add_num(o, "count", (double)m->keys) ||
+              idx_json_add_num(o, "fingerprint_bits", m->fp_bits) ||
               !cJSON_AddNumberToObject(o, "false_match_rate", m->false_match_rate) ||
               !cJSON_AddBoolToObject(o, "df", m->has_df) ||
               !cJSON_AddBoolToObject(o, "provenance", m->has_provenance) ||
-              !cJSON_AddNumberToObject(root, "partitions", m->partitions) ||
+              idx_json_add_num(root, "partitions", m->partitions) ||
               !(o = cJSON_AddObjectToObject(root, "corpus")) ||
-              !cJSON_AddNumberToObject(o, "files", (double)m->nfiles) ||
-              !cJSON_AddNumberToObject(o, "records", (double)m->records) ||
-              !cJSON_AddNumberToObject(o, "documents", (double)m->docs) ||
-              !cJSON_AddNumberToObject(o, "bytes", (double)m->bytes) ||
-              !cJSON_AddNumberToObject(o, "raw_bytes", (double)m->raw_bytes) ||
-              !cJSON_AddNumberToObject(o, "tokens", (double)m->tokens) ||
-              !cJSON_AddNumberToObject(o, "windows", (double)m->windows) ||
+              idx_json_add_num(o, "files", (double)m->nfiles) ||
+              idx_json_add_num(o, "records", (double)m->records) ||
+              idx_json_add_num(o, "documents", (double)m->docs) ||
+              idx_json_add_num(o, "bytes", (double)m->bytes) ||
+              idx_json_add_num(o, "raw_bytes", (double)m->raw_bytes) ||
+              idx_json_add_num(o, "tokens", (double)m->tokens) ||
+              idx_json_add_num(o, "windows", (double)m->windows) ||
               !(o = cJSON_AddObjectToObject(root, "size")) ||
-              !cJSON_AddNumberToObject(o, "index_bytes", (double)m->index_bytes) ||
+              idx_json_add_num(o, "index_bytes", (double)m->index_bytes) ||
               !cJSON_AddNumberToObject(o, "bytes_per_key", ratio(m->index_bytes, m->keys)) ||
               !cJSON_AddNumberToObject(o, "bytes_per_token", ratio(m->index_bytes, m->tokens)) ||
               !cJSON_AddNumberToObject(o, "bytes_per_corpus_byte", ratio(m->index_bytes, m->bytes)) ||
@@ -58,9 +58,9 @@ contam_status index_info_json(const index_meta *m, contam_buf *out, contam_err *
         }
         bad = !e || !cJSON_AddStringToObject(e, "path", f->path) ||
               !cJSON_AddStringToObject(e, "xxh3_128", f->checksum) ||
-              !cJSON_AddNumberToObject(e, "records", (double)f->records) ||
-              !cJSON_AddNumberToObject(e, "documents", (double)f->docs) ||
-              !cJSON_AddNumberToObject(e, "bad_records", (double)(f->bad_json + f->missing_field));
+              idx_json_add_num(e, "records", (double)f->records) ||
+              idx_json_add_num(e, "documents", (double)f->docs) ||
+              idx_json_add_num(e, "bad_records", (double)(f->bad_json + f->missing_field));
     }
     char *text = bad ? NULL : cJSON_Print(root);
     cJSON_Delete(root);

@@ -29,7 +29,7 @@ void idx_journal_free(idx_journal *j)
 
 static int num(cJSON *o, const char *k, uint64_t v)
 {
-    return cJSON_AddNumberToObject(o, k, (double)v) ? 0 : -1;
+    return idx_json_add_num(o, k, (double)v);
 }
 
 #define JOURNAL_VERSION 2

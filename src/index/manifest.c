@@ -127,7 +127,7 @@ contam_status idx_meta_copy_params(index_meta *dst, const index_meta *src)
 
 /* ---- writing ---------------------------------------------------------------------- */
 
-static int add_num(cJSON *o, const char *k, double v)
+int idx_json_add_num(cJSON *o, const char *k, double v)
 {
     /* Integers exactly: cJSON prints 15 significant digits whenever they
      * equal v within a relative epsilon, which drops the last units of
@@ -139,6 +139,10 @@ static int add_num(cJSON *o, const char *k, double v)
         return cJSON_AddRawToObject(o, k, s) ? 0 : -1;
     }
     return cJSON_AddNumberToObject(o, k, v) ? 0 : -1;
+}
+static int add_num(cJSON *o, const char *k, double v)
+{
+    return idx_json_add_num(o, k, v);
 }
 static int add_str(cJSON *o, const char *k, const char *v)
 {

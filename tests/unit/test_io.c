@@ -19,6 +19,7 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
+#include "io/batch.h"
 #include "io/io.h"
 
 #define FIXTURE_PREFIX "io"
@@ -868,6 +869,194 @@ static void test_outdir_stale_staging(void **state)
 
 /* ---- allocation failures --------------------------------------------------------------- */
 
+/* ---- io_batcher ------------------------------------------------------------------ */
+
+typedef struct {
+    contam_buf seen;   /* "lineno:offset:text\n" per record, in arrival order */
+    size_t batches, records;
+    size_t file;
+    uint64_t base;
+    int text_mode;
+} batch_log;
+
+static void log_batch(void *user, io_batch *b)
+{
+    batch_log *L = user;
+#pragma omp critical(test_batch_log)
+    {
+        L->batches++;
+        L->file = b->file;
+        L->base = b->base;
+        L->text_mode = b->text_mode;
+        for (size_t k = 0; k < b->nrecs; k++) {
+            const io_batch_rec *r = &b->recs[k];
+            char head[64];
+            assert_int_equal(b->buf.ptr[r->off + r->len], '\0'); /* NUL-terminated */
+            snprintf(head, sizeof head, "%llu:%llu:", (unsigned long long)r->lineno,
+                     (unsigned long long)r->offset);
+            assert_int_equal(contam_buf_puts(&L->seen, head), 0);
+            assert_int_equal(contam_buf_append(&L->seen, b->buf.ptr + r->off, r->len), 0);
+            assert_int_equal(contam_buf_puts(&L->seen, "\n"), 0);
+            L->records++;
+        }
+    }
+}
+
+static int stop_after_first(void *user, size_t file)
+{
+    (void)file;
+    int stop;
+#pragma omp critical(test_batch_log)
+    stop = ((batch_log *)user)->batches > 0;
+    return stop;
+}
+
+/* Reads path through a batcher on 2 threads; records sorted by line. */
+static contam_status batch_read(const char *path, size_t batch_bytes, size_t batch_records,
+                                size_t max_line,
+                                int partial, io_batch_stop stop, batch_log *L,
+                                io_batch_file *bf, io_batch_progress *pr, contam_err *e)
+{
+    contam_buf_free(&L->seen); /* L starts zeroed; a previous read's log goes */
+    memset(L, 0, sizeof *L);
+    io_batcher_config c = {2, batch_bytes, batch_records, log_batch, NULL, stop, L};
+    io_batcher *bt = io_batcher_create(&c);
+    assert_non_null(bt);
+    contam_status st = CONTAM_OK;
+#pragma omp parallel num_threads(2) default(none) shared(bt, path, max_line, partial, bf, e, st)
+#pragma omp single
+    {
+        st = io_batcher_read_file(bt, path, 3, 42, max_line, partial, bf, e);
+#pragma omp taskwait
+    }
+    io_batcher_progress(bt, pr);
+    io_batcher_free(bt);
+    return st;
+}
+
+/* The records a batcher hands out, sorted by line, as "lineno:offset:text". */
+static char *sorted_log(const batch_log *L)
+{
+    size_t n = 0;
+    char **lines = malloc((L->records + 1) * sizeof *lines);
+    assert_non_null(lines);
+    char *copy = strndup(L->seen.ptr ? L->seen.ptr : "", L->seen.size);
+    for (char *p = copy, *nl; p && *p; p = nl + 1) {
+        nl = strchr(p, '\n');
+        *nl = '\0';
+        lines[n++] = p;
+    }
+    assert_int_equal(n, L->records);
+    for (size_t a = 1; a < n; a++) /* insertion sort by line number */
+        for (size_t k = a; k > 0 && strtoull(lines[k - 1], NULL, 10) > strtoull(lines[k], NULL, 10); k--) {
+            char *t = lines[k];
+            lines[k] = lines[k - 1];
+            lines[k - 1] = t;
+        }
+    contam_buf out = {0};
+    for (size_t k = 0; k < n; k++) {
+        assert_int_equal(contam_buf_puts(&out, lines[k]), 0);
+        assert_int_equal(contam_buf_puts(&out, "\n"), 0);
+    }
+    free(lines);
+    free(copy);
+    char *r = strdup(out.ptr ? out.ptr : "");
+    contam_buf_free(&out);
+    return r;
+}
+
+static void test_batcher_records(void **state)
+{
+    (void)state;
+    contam_buf text = {0}, want = {0};
+    uint64_t off = 0;
+    for (int k = 1; k <= 1000; k++) {
+        char line[64];
+        int n = snprintf(line, sizeof line, "{\"text\": \"record %d\"}", k);
+        assert_int_equal(contam_buf_append(&text, line, (size_t)n), 0);
+        assert_int_equal(contam_buf_puts(&text, k % 3 ? "\n" : "\r\n"), 0);
+        char w[96];
+        snprintf(w, sizeof w, "%d:%llu:%s\n", k, (unsigned long long)off, line);
+        assert_int_equal(contam_buf_puts(&want, w), 0);
+        off += (uint64_t)n + (k % 3 ? 1 : 2);
+    }
+    const char *path = put_zst("batch/a.jsonl.zst", &text, 0);
+    batch_log L = {0};
+    io_batch_file bf;
+    io_batch_progress pr;
+    contam_err e;
+    assert_int_equal(batch_read(path, 300, 7, 1 << 20, 0, NULL, &L, &bf, &pr, &e), CONTAM_OK);
+    char *got = sorted_log(&L);
+    assert_string_equal(got, want.ptr);
+    free(got);
+    assert_true(L.batches >= 1000 / 7); /* cut by the 7-record limit */
+    assert_int_equal(L.file, 3);
+    assert_int_equal(L.base, 42);
+    assert_false(L.text_mode);
+    assert_string_equal(bf.format, "zstd");
+    assert_int_equal(bf.records, 1000);
+    assert_int_equal(bf.bytes, text.size - 1000 / 3); /* CR of CRLF not counted */
+    assert_int_equal(pr.records, 1000);
+    assert_int_equal(pr.bytes, bf.bytes);
+    assert_int_equal(pr.raw_bytes, bf.raw_bytes);
+    assert_int_equal(strlen(bf.checksum), 32);
+
+    /* a stop request abandons the file quietly after the first batch */
+    assert_int_equal(batch_read(path, 300, 7, 1 << 20, 0, stop_after_first, &L, &bf, &pr, &e),
+                     CONTAM_OK);
+    assert_true(L.records >= 7 && L.records < 1000);
+    contam_buf_free(&L.seen);
+    contam_buf_free(&text);
+    contam_buf_free(&want);
+}
+
+static void test_batcher_text_and_damage(void **state)
+{
+    (void)state;
+    batch_log L = {0};
+    io_batch_file bf;
+    io_batch_progress pr;
+    contam_err e;
+    /* a .txt file is one document: its lines joined by "\n" */
+    const char *txt = put_str("batch/book.txt", "one\ntwo\r\nthree\n");
+    assert_int_equal(batch_read(txt, 300, 7, 1 << 20, 0, NULL, &L, &bf, &pr, &e), CONTAM_OK);
+    assert_int_equal(L.records, 1);
+    assert_true(L.text_mode);
+    assert_string_equal(L.seen.ptr, "1:0:one\ntwo\nthree\n");
+    /* ... bounded by max_line, with the line that crossed it */
+    assert_int_equal(batch_read(txt, 300, 7, 8, 0, NULL, &L, &bf, &pr, &e),
+                     CONTAM_ERR_LINE_TOO_LONG);
+    assert_int_equal(e.line, 3);
+    assert_non_null(strstr(e.file, "book.txt"));
+    contam_buf_free(&L.seen);
+
+    /* a truncated stream: the error names the file; the complete records
+     * read before the damage are handed out only when asked for */
+    if (shared("corpus")) {
+        size_t cut;
+        const char *bad = truncated_copy("corpus/shard-00.jsonl.zst", 0.6, "batch-cut.zst", &cut);
+        assert_int_equal(batch_read(bad, 256 << 20, SIZE_MAX, 1 << 30, 1, NULL, &L, &bf, &pr, &e),
+                         CONTAM_ERR_TRUNCATED);
+        assert_string_equal(e.file, bad);
+        size_t kept = L.records;
+        assert_true(kept > 100);
+        assert_int_equal(bf.records, kept);
+        contam_buf_free(&L.seen);
+        assert_int_equal(batch_read(bad, 256 << 20, SIZE_MAX, 1 << 30, 0, NULL, &L, &bf, &pr, &e),
+                         CONTAM_ERR_TRUNCATED);
+        assert_int_equal(L.records, 0); /* one batch, never full: dropped */
+        contam_buf_free(&L.seen);
+    }
+
+    /* a missing file: an open error, nothing handed out */
+    assert_int_equal(batch_read(fixture_path("batch/none.jsonl"), 300, 7, 1 << 20, 0, NULL, &L,
+                                &bf, &pr, &e),
+                     CONTAM_ERR_OPEN);
+    assert_null(bf.format);
+    assert_int_equal(L.records, 0);
+    contam_buf_free(&L.seen);
+}
+
 static void test_alloc_failures(void **state)
 {
     (void)state;
@@ -973,6 +1162,8 @@ int main(void)
         cmocka_unit_test(test_write_atomic),
         cmocka_unit_test(test_outdir),
         cmocka_unit_test(test_outdir_stale_staging),
+        cmocka_unit_test(test_batcher_records),
+        cmocka_unit_test(test_batcher_text_and_damage),
         cmocka_unit_test(test_alloc_failures),
     };
     return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
