@@ -142,7 +142,7 @@ static void sort_chunk(idx_accum *a)
 
 static uint64_t seg_bytes(const idx_segment *g)
 {
-    return g->n * (sizeof *g->key + (g->df ? sizeof *g->df : 0) + (g->ord ? sizeof *g->ord : 0));
+    return g->cap * (sizeof *g->key + (g->df ? sizeof *g->df : 0) + (g->ord ? sizeof *g->ord : 0));
 }
 
 /* Columns for n entries (contam_malloc_large: these arrays are the bulk of
@@ -150,6 +150,7 @@ static uint64_t seg_bytes(const idx_segment *g)
 static int seg_alloc(size_t n, unsigned flags, idx_segment *g)
 {
     memset(g, 0, sizeof *g);
+    g->cap = n ? n : 1;
     g->key = contam_malloc_large((n ? n : 1) * sizeof *g->key);
     if (flags & IDX_FLAG_DF)
         g->df = contam_malloc_large((n ? n : 1) * sizeof *g->df);
@@ -197,6 +198,23 @@ static int merge2(const idx_segment *x, const idx_segment *y, unsigned flags, id
     if (o.ord)
         memcpy(o.ord + n, r->ord + at, left * sizeof *o.ord);
     o.n = n + left;
+    /* Repeated n-grams make the output shorter than its inputs: give the
+     * rest back, so that the budget counts what is held (a failed shrink
+     * keeps the larger arrays, and their size is what cap says). */
+    if (o.n < o.cap - o.cap / 8) {
+        size_t keep = o.n ? o.n : 1;
+        uint64_t *k = contam_realloc(o.key, keep * sizeof *k);
+        uint32_t *d = o.df ? contam_realloc(o.df, keep * sizeof *d) : NULL;
+        uint64_t *r2 = o.ord ? contam_realloc(o.ord, keep * sizeof *r2) : NULL;
+        if (k)
+            o.key = k;
+        if (d)
+            o.df = d;
+        if (r2)
+            o.ord = r2;
+        if (k && (d || !o.df) && (r2 || !o.ord))
+            o.cap = keep;
+    }
     *out = o;
     return 0;
 }

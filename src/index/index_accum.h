@@ -17,6 +17,7 @@ typedef struct {
     uint32_t *df;   /* NULL without IDX_FLAG_DF */
     uint64_t *ord;  /* NULL without IDX_FLAG_PROV */
     size_t n;
+    size_t cap;     /* entries allocated (what the budget counts) */
 } idx_segment;
 
 typedef struct {
