@@ -105,7 +105,16 @@ contam_status idx_journal_read(const char *path, idx_journal *j, contam_err *err
     const cJSON *files = cJSON_GetObjectItemCaseSensitive(root, "files");
     const cJSON *runs = cJSON_GetObjectItemCaseSensitive(root, "runs");
     uint64_t version = 0;
-    int bad = !root || get_u64(root, "version", &version) || version != JOURNAL_VERSION || !cJSON_IsString(key) || strlen(key->valuestring) != 16 ||
+    if (root && !get_u64(root, "version", &version) && version != JOURNAL_VERSION) {
+        cJSON_Delete(root);
+        return contam_err_set(err, CONTAM_ERR_FORMAT, path, 0,
+                              "journal of an interrupted build by another contam version "
+                              "(format %llu, this one reads %d); remove the .partial directory "
+                              "and rebuild",
+                              (unsigned long long)version, JOURNAL_VERSION);
+    }
+    int bad = !root || version != JOURNAL_VERSION || !cJSON_IsString(key) ||
+              strlen(key->valuestring) != 16 ||
               !cJSON_IsString(phase) || !cJSON_IsArray(files) || !cJSON_IsArray(runs) ||
               get_u64(root, "next_run", &j->next_run) || get_u64(root, "tokens", &j->tokens) ||
               get_u64(root, "windows", &j->windows);

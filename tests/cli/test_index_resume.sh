@@ -91,4 +91,11 @@ truncate -s 100 "$T/p.partial/$run"
 run 0 "$CONTAM" "${ARGS[@]}" --threads 2 --out "$T/p" "${FILES[@]}"
 expect_err "\($((n - lost)) finished before an interruption but read again: their runs had not reached the disk\)"
 same "$T/ref" "$T/p"
+
+# 6. the journal of another contam version is refused, not misread
+mkdir -p "$T/v.partial"
+echo '{"version": 1, "key": "0123456789abcdef", "phase": "read", "files": [], "runs": []}' \
+  > "$T/v.partial/journal.json"
+run 1 "$CONTAM" "${ARGS[@]}" -q --out "$T/v" "${FILES[@]:0:1}"
+expect_err 'journal of an interrupted build by another contam version'
 finish
