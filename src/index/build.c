@@ -448,8 +448,8 @@ static contam_status resume(idx_builder *b, const char *key, contam_err *err)
 }
 
 /* Splits --mem: batches in flight, chunks, per-thread record buffers, and
- * what remains (halved: a spill's heap and malloc's fragmentation of freed
- * segments) for the accumulated segments. */
+ * what remains (halved: a segment merge's output may equal its inputs, and
+ * malloc fragments freed segments) for the accumulated segments. */
 static contam_status size_budget(idx_builder *b, contam_err *err)
 {
     const index_build_options *o = b->o;
