@@ -147,9 +147,13 @@ typedef enum {
 
 /* A parsed JSONL corpus record. text/doc point into the parse tree (or into
  * numbuf for a numeric doc field) and live until io_record_clear. text may
- * contain no NUL (a \u0000 escape ends it early). */
+ * contain no NUL (a \u0000 escape ends it early). The common line is read
+ * without a tree (root NULL): text then points into owned when it held
+ * escapes, else into the line itself, so the line must outlive the record
+ * and text is not NUL-terminated: always use len. */
 typedef struct {
     struct cJSON *root;
+    char *owned;      /* decoded text of a tree-less read, or NULL */
     const char *text;
     size_t len;
     const char *doc;  /* NULL when no doc field was asked for or found */

@@ -6,10 +6,16 @@
  * raw line is parsed again with cJSON: it must be one JSON object, and where
  * the fields are strings the item's text, segments, label (GSM8K: the text
  * after the last "####", trimmed), subject and id must be derived from them.
+ *
+ * Each line (and the whole input as one line) is also a corpus record:
+ * io_record_parse's tree-less fast path must agree with the cJSON tree
+ * (io_record_parse_tree) wherever it answers, and the public result must be
+ * the tree's, for a few text fields.
  */
 #include <cjson/cJSON.h>
 
 #include "fuzz_bench.h"
+#include "io/io_internal.h"
 
 typedef struct {
     const char *text[2];
@@ -163,6 +169,49 @@ static const fuzz_bench_case cases[] = {
     {"arc", {.preset = "arc"}, 0, jsonl_oracle},
 };
 
+/* Fields the record differential reads: plain keys, one that needs an
+ * escape in the key to match, a non-ASCII one, and two the fast path must
+ * leave to the tree ("" and a dotted path). */
+static const char *const record_fields[] = {"text", "a", "t\"x", "\xc3\xa9", "", "meta.text"};
+
+static void record_differential(const char *line, size_t len)
+{
+    char s[200], w[200];
+    for (size_t f = 0; f < sizeof record_fields / sizeof *record_fields; f++) {
+        const char *field = record_fields[f];
+        io_record tree, fast, pub;
+        char why_t[120] = "", why_p[120] = ""; /* BLANK leaves them as they are */
+        int oom_t, oom_p;
+        io_rec_kind kt =
+            io_record_parse_tree(line, len, field, NULL, &tree, why_t, sizeof why_t, &oom_t);
+        FUZZ_CHECK(!oom_t, "record: tree parse ran out of memory");
+        if (io_record_parse_fast(line, len, field, &fast)) {
+            FUZZ_CHECK(kt == IO_REC_OK && fast.root == NULL && fast.len == tree.len &&
+                           memcmp(fast.text, tree.text, tree.len) == 0,
+                       "record [%s] \"%s\": fast path says \"%s\", tree says kind %d \"%s\"",
+                       field, fuzz_show(line, len, s, sizeof s),
+                       fuzz_show(fast.text, fast.len, w, sizeof w), (int)kt,
+                       kt == IO_REC_OK ? tree.text : why_t);
+            io_record_clear(&fast);
+        }
+        io_rec_kind kp =
+            io_record_parse(line, len, field, NULL, &pub, why_p, sizeof why_p, &oom_p);
+        FUZZ_CHECK(kp == kt && !oom_p, "record [%s] \"%s\": parse says kind %d, tree %d", field,
+                   fuzz_show(line, len, s, sizeof s), (int)kp, (int)kt);
+        if (kt == IO_REC_OK)
+            FUZZ_CHECK(pub.len == tree.len && memcmp(pub.text, tree.text, tree.len) == 0,
+                       "record [%s] \"%s\": parse and tree disagree on the text", field,
+                       fuzz_show(line, len, s, sizeof s));
+        else if (kt != IO_REC_BLANK)
+            FUZZ_CHECK(strcmp(why_p, why_t) == 0, "record [%s]: why \"%s\" vs \"%s\"", field,
+                       why_p, why_t);
+        if (kp == IO_REC_OK)
+            io_record_clear(&pub);
+        if (kt == IO_REC_OK)
+            io_record_clear(&tree);
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static int init;
@@ -170,6 +219,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         contam_json_init();
         init = 1;
     }
+    const char *text = (const char *)data;
+    for (size_t b = 0; b < size;) {
+        const char *nl = memchr(text + b, '\n', size - b);
+        size_t e = nl ? (size_t)(nl - text) : size;
+        record_differential(text + b, e - b);
+        b = e + 1;
+    }
+    record_differential(text, size);
     fuzz_bench_run(cases, sizeof cases / sizeof cases[0], "in.jsonl", data, size);
     return 0;
 }

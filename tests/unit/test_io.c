@@ -21,6 +21,7 @@
 
 #include "io/batch.h"
 #include "io/io.h"
+#include "io/io_internal.h"
 
 #define FIXTURE_PREFIX "io"
 #include "test_fixture.h"
@@ -1142,6 +1143,202 @@ static void test_alloc_failures(void **state)
     assert_false(exists(stage));
 }
 
+/* ---- corpus records: the tree-less fast path ------------------------------ */
+
+/* Parses line[0, len) three ways (fast path alone, the cJSON tree alone, the
+ * public entry) and checks they agree: the fast path, when it answers, with
+ * the tree's IO_REC_OK text; the public result with the tree's in every
+ * field. Returns whether the fast path answered. */
+static int record_agree(const char *line, size_t len, const char *field, const char *doc)
+{
+    io_record t, f, p;
+    char wt[120] = "", wp[120] = "";
+    int ot, op;
+    io_rec_kind kt = io_record_parse_tree(line, len, field, doc, &t, wt, sizeof wt, &ot);
+    int fast = !doc && io_record_parse_fast(line, len, field, &f);
+    if (fast) {
+        assert_int_equal(kt, IO_REC_OK);
+        assert_null(f.root);
+        assert_int_equal(f.len, t.len);
+        assert_memory_equal(f.text, t.text, t.len);
+        /* plain text is read in place, escaped text decoded into owned */
+        if (f.owned)
+            assert_ptr_equal(f.text, f.owned);
+        else
+            assert_true(f.text > line && f.text + f.len < line + len);
+        io_record_clear(&f);
+        assert_null(f.owned);
+    }
+    io_rec_kind kp = io_record_parse(line, len, field, doc, &p, wp, sizeof wp, &op);
+    assert_int_equal(kp, kt);
+    assert_int_equal(op, ot);
+    if (kt == IO_REC_OK) {
+        assert_int_equal(p.len, t.len);
+        assert_memory_equal(p.text, t.text, t.len);
+        if (t.doc)
+            assert_string_equal(p.doc, t.doc);
+        else
+            assert_null(p.doc);
+        io_record_clear(&p);
+        io_record_clear(&t);
+    } else if (kt != IO_REC_BLANK) {
+        assert_string_equal(wp, wt);
+    }
+    return fast;
+}
+
+static void test_record_fast_cases(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *line;
+        size_t len; /* 0: strlen */
+        const char *field;
+        int fast;   /* 1: the fast path must answer */
+        int kind;   /* what the tree says */
+        const char *text;
+        size_t tlen; /* 0: strlen(text) */
+    } c[] = {
+        {"{\"text\": \"plain\"}", 0, "text", 1, IO_REC_OK, "plain", 0},
+        {" \t\r{\"text\":\"blanks\"} \t\r", 0, "text", 1, IO_REC_OK, "blanks", 0},
+        {"{ \"a\" : [1, -2.5e+3, true, false, null, {\"text\": \"deep\"}] , \"text\" : \"top\" }", 0,
+         "text", 1, IO_REC_OK, "top", 0},
+        {"{\"text\": \"\"}", 0, "text", 1, IO_REC_OK, "", 0},
+        {"{\"text\": \"a\\\"b\\\\c\\/d\\be\\ff\\ng\\rh\\ti\"}", 0, "text", 1, IO_REC_OK,
+         "a\"b\\c/d\be\ff\ng\rh\ti", 0},
+        {"{\"text\": \"\\u00e9\\u20AC\\u0041\\u007f\\u0080\\u07ff\\u0800\\uffff\"}", 0, "text", 1,
+         IO_REC_OK, "\xc3\xa9\xe2\x82\xac" "A\x7f\xc2\x80\xdf\xbf\xe0\xa0\x80\xef\xbf\xbf", 0},
+        {"{\"text\": \"\\ud83d\\ude00 \\udbff\\udfff\"}", 0, "text", 1, IO_REC_OK,
+         "\xf0\x9f\x98\x80 \xf4\x8f\xbf\xbf", 0},
+        {"{\"text\": \"raw\x01\x1f\x7f\xff\xc3\xa9\"}", 0, "text", 1, IO_REC_OK,
+         "raw\x01\x1f\x7f\xff\xc3\xa9", 0},
+        {"{\"text\": \"first\", \"text\": \"second\"}", 0, "text", 1, IO_REC_OK, "first", 0},
+        {"{\"te\\u0078t\": \"escaped key\", \"text\": \"plain\"}", 0, "text", 1, IO_REC_OK,
+         "escaped key", 0},
+        {"{\"t\\\"x\": \"quote key\"}", 0, "t\"x", 1, IO_REC_OK, "quote key", 0},
+        {"{\"meta\": {\"text\": \"nested\"}, \"text\": \"top\"}", 0, "text", 1, IO_REC_OK, "top",
+         0},
+        {"{\"n\": 0, \"m\": -0.0e-0, \"text\": \"t\"}", 0, "text", 1, IO_REC_OK, "t", 0},
+        /* left to the tree: its errors, and everything it reads its own way */
+        {"{\"meta\": {\"text\": \"nested only\"}}", 0, "text", 0, IO_REC_NO_TEXT, NULL, 0},
+        {"{\"text\": 5, \"text\": \"second\"}", 0, "text", 0, IO_REC_NO_TEXT, NULL, 0},
+        {"{\"text\": null}", 0, "text", 0, IO_REC_NO_TEXT, NULL, 0},
+        {"{\"text\": \"nul \\u0000 cut\"}", 0, "text", 0, IO_REC_OK, "nul ", 0},
+        {"{\"te\\u0000xt\": \"key cut\", \"text\": \"2\"}", 0, "text", 0, IO_REC_OK, "2", 0},
+        {"{\"text\": \"raw\0nul\"}", 19, "text", 0, IO_REC_OK, "raw", 0},
+        {"{\"text\": \"\\ud83d lone high\"}", 0, "text", 0, IO_REC_BAD_JSON, NULL, 0},
+        {"{\"text\": \"\\ude00 lone low\"}", 0, "text", 0, IO_REC_BAD_JSON, NULL, 0},
+        {"{\"text\": \"\\u12G4 bad hex\"}", 0, "text", 0, IO_REC_OK, "", 1},
+        {"{\"text\": \"\\x\"}", 0, "text", 0, IO_REC_BAD_JSON, NULL, 0},
+        {"{\"n\": 01, \"text\": \"t\"}", 0, "text", 0, IO_REC_OK, "t", 0},
+        {"{\"n\": 1., \"text\": \"t\"}", 0, "text", 0, IO_REC_OK, "t", 0},
+        {"{\"n\": -, \"text\": \"t\"}", 0, "text", 0, IO_REC_BAD_JSON, NULL, 0},
+        {"{\"n\": 1e5x, \"text\": \"t\"}", 0, "text", 0, IO_REC_BAD_JSON, NULL, 0},
+        {"{\"n\": 1111111111111111111111111111111111111111111111111111111111111111, \"text\": "
+         "\"64 digits\"}",
+         0, "text", 0, -1, NULL, 0},
+        {"{\"text\": \"x\"} junk", 0, "text", 0, IO_REC_BAD_JSON, NULL, 0},
+        {"{\"text\": \"x\"}\n", 0, "text", 0, IO_REC_BAD_JSON, NULL, 0},
+        {"{\v\"text\": \"vt\"}", 0, "text", 0, IO_REC_OK, "vt", 0},
+        {"\xef\xbb\xbf{\"text\": \"bom\"}", 0, "text", 0, IO_REC_OK, "bom", 0},
+        {"[\"text\"]", 0, "text", 0, IO_REC_NO_TEXT, NULL, 0},
+        {"{\"text\": \"x\",}", 0, "text", 0, IO_REC_BAD_JSON, NULL, 0},
+        {"{\"meta\": {\"text\": \"m\"}}", 0, "meta.text", 0, IO_REC_OK, "m", 0},
+        {"{\"text\": \"x\"}", 0, "", 0, IO_REC_NO_TEXT, NULL, 0},
+        {"   ", 0, "text", 0, IO_REC_BLANK, NULL, 0},
+    };
+    for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+        size_t len = c[i].len ? c[i].len : strlen(c[i].line);
+        io_record t;
+        char why[120];
+        int oom;
+        io_rec_kind k = io_record_parse_tree(c[i].line, len, c[i].field, NULL, &t, why,
+                                             sizeof why, &oom);
+        if (c[i].kind >= 0 && (int)k != c[i].kind)
+            fail_msg("case %zu: tree kind %d, want %d", i, (int)k, c[i].kind);
+        if (k == IO_REC_OK && c[i].text) {
+            size_t tl = c[i].tlen ? c[i].tlen : strlen(c[i].text);
+            if (c[i].tlen == 1 && !c[i].text[0]) /* cJSON reads bad hex as U+0000 */
+                tl = 0;
+            assert_int_equal(t.len, tl);
+            assert_memory_equal(t.text, c[i].text, tl);
+        }
+        if (k == IO_REC_OK)
+            io_record_clear(&t);
+        if (record_agree(c[i].line, len, c[i].field, NULL) != c[i].fast)
+            fail_msg("case %zu (%s): fast path %s", i, c[i].line,
+                     c[i].fast ? "declined" : "answered");
+        (void)record_agree(c[i].line, len, c[i].field, "id"); /* doc fields: tree only */
+    }
+    /* nesting: 256 levels pass, deeper ones are left to cJSON (limit 1000) */
+    for (int depth = 254; depth <= 258; depth++) {
+        char line[700];
+        size_t n = (size_t)sprintf(line, "{\"a\": ");
+        for (int d = 0; d < depth - 1; d++)
+            line[n++] = '[';
+        for (int d = 0; d < depth - 1; d++)
+            line[n++] = ']';
+        n += (size_t)sprintf(line + n, ", \"text\": \"d\"}");
+        assert_int_equal(record_agree(line, n, "text", NULL), depth <= 256);
+    }
+}
+
+/* Every line of a real shard reads the same with and without the fast path. */
+static void test_record_fast_shard(void **state)
+{
+    (void)state;
+    if (!shared("corpus"))
+        skip();
+    io_lines *l = NULL;
+    contam_err err;
+    assert_int_equal(io_lines_open(shared("corpus/shard-00.jsonl.zst"), 1 << 28, &l, &err),
+                     CONTAM_OK);
+    uint64_t lines = 0, fast = 0;
+    for (;;) {
+        const char *line;
+        size_t len;
+        uint64_t no, off;
+        assert_int_equal(io_lines_next(l, &line, &len, &no, &off, &err), CONTAM_OK);
+        if (!line)
+            break;
+        lines++;
+        fast += (uint64_t)record_agree(line, len, "text", NULL);
+    }
+    io_lines_free(l);
+    assert_int_equal(lines, 2963);
+    print_message("shard-00: %llu of %llu lines took the fast path\n", (unsigned long long)fast,
+                  (unsigned long long)lines);
+    assert_true(fast > 0);
+}
+
+/* A failed allocation for escaped text is reported as the tree reports it. */
+static void test_record_fast_alloc(void **state)
+{
+    (void)state;
+    contam_json_init(); /* cJSON's allocations join the loop */
+    const char *line = "{\"text\": \"caf\\u00e9\"}";
+    int ok = 0;
+    for (long fail = 0; fail < 100 && !ok; fail++) {
+        io_record r;
+        char why[120];
+        int oom;
+        contam_alloc_fail_after(fail);
+        io_rec_kind k = io_record_parse(line, strlen(line), "text", NULL, &r, why, sizeof why,
+                                        &oom);
+        contam_alloc_fail_after(-1);
+        if (k == IO_REC_OK) {
+            assert_int_equal(r.len, 5);
+            assert_memory_equal(r.text, "caf\xc3\xa9", 5);
+            io_record_clear(&r);
+            ok = 1;
+        } else {
+            assert_int_equal(k, IO_REC_BAD_JSON);
+            assert_int_equal(oom, 1);
+        }
+    }
+    assert_true(ok);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1165,6 +1362,9 @@ int main(void)
         cmocka_unit_test(test_batcher_records),
         cmocka_unit_test(test_batcher_text_and_damage),
         cmocka_unit_test(test_alloc_failures),
+        cmocka_unit_test(test_record_fast_cases),
+        cmocka_unit_test(test_record_fast_shard),
+        cmocka_unit_test(test_record_fast_alloc),
     };
     return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
 }

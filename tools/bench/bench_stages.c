@@ -5,7 +5,7 @@
  *
  *   0  decompress only            io_stream_read into a 1 MiB buffer
  *   1  + split into lines         io_lines_next
- *   2  + JSON parse, "text"       cJSON_ParseWithLengthOpts, contam_json_path
+ *   2  + JSON parse, "text"       io_record_parse (as scan and index build do)
  *   3  + WORD tokenization        ngram_tokenize
  *   4  + n-gram window hashes     ngram_prefix_fill, ngram_window_hash
  *   5  + filter probe per window  the scanner's blocked Bloom filter shape
@@ -27,8 +27,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-#include <cjson/cJSON.h>
 
 #include "common/common.h"
 #include "io/io.h"
@@ -215,23 +213,28 @@ static void line_stages(bench *b, int stage, const char *path, counts *c)
         c->bytes += len;
         if (stage < 2)
             continue;
-        const char *end = NULL;
-        cJSON *root = cJSON_ParseWithLengthOpts(line, len, &end, 0);
-        if (!root) {
-            c->bad_json++;
-            continue;
-        }
-        const cJSON *t = (const cJSON *)contam_json_path(root, b->text_field);
-        if (!cJSON_IsString(t) || !t->valuestring) {
-            c->missing++;
-        } else {
-            size_t tl = strlen(t->valuestring);
+        io_record rec;
+        char why[120];
+        int nomem;
+        switch (io_record_parse(line, len, b->text_field, NULL, &rec, why, sizeof why, &nomem)) {
+        case IO_REC_OK:
             c->texts++;
-            c->text_bytes += tl;
+            c->text_bytes += rec.len;
             if (stage >= 3)
-                text_stages(b, stage, t->valuestring, tl, c);
+                text_stages(b, stage, rec.text, rec.len, c);
+            io_record_clear(&rec);
+            break;
+        case IO_REC_BLANK:
+            break;
+        case IO_REC_BAD_JSON:
+            if (nomem)
+                oom();
+            c->bad_json++;
+            break;
+        case IO_REC_NO_TEXT:
+            c->missing++;
+            break;
         }
-        cJSON_Delete(root);
     }
     c->raw_bytes += io_stream_raw_pos(io_lines_stream(l));
     io_lines_free(l);
