@@ -110,33 +110,23 @@ static int process_record(idx_builder *b, idx_bctx *c, const io_batch *bt,
     const char *line = bt->buf.ptr + r->off;
     uint64_t ord = bt->base + r->lineno - 1;
     if (bt->text_mode) {
-        c->docs++;
+        c->n.docs++;
         return process_text(b, c, line, r->len, ord);
     }
     io_record rec;
     char why[120];
-    int oom;
-    contam_status code = CONTAM_ERR_JSON;
-    switch (io_record_parse(line, r->len, b->o->text_field, NULL, &rec, why, sizeof why, &oom)) {
-    case IO_REC_OK: {
-        c->docs++;
+    contam_status code;
+    int k = io_record_take(line, r->len, b->o->text_field, NULL, &c->n, &rec, &code, why,
+                           sizeof why);
+    if (k < 0)
+        return -1;
+    if (k > 0) {
         int rc = process_text(b, c, rec.text, rec.len, ord);
         io_record_clear(&rec);
         return rc;
     }
-    case IO_REC_BLANK:
-        c->blank++;
+    if (code == CONTAM_OK) /* blank */
         return 0;
-    case IO_REC_BAD_JSON:
-        if (oom)
-            return -1;
-        c->bad_json++;
-        break;
-    case IO_REC_NO_TEXT:
-        c->missing++;
-        code = CONTAM_ERR_FIELD;
-        break;
-    }
     add_bad(c, r->lineno, why);
     if (b->o->strict && (!c->has_fatal || r->lineno < c->fatal.line)) {
         contam_err_set(&c->fatal, code, b->files[bt->file], r->lineno, "%s (--strict)", why);
@@ -253,11 +243,11 @@ static void collect_counters(idx_builder *b, index_file *fs)
 {
     for (int t = 0; t < b->nthreads; t++) {
         idx_bctx *c = &b->ctx[t];
-        fs->docs += c->docs;
-        fs->bad_json += c->bad_json;
-        fs->missing_field += c->missing;
+        fs->docs += c->n.docs;
+        fs->bad_json += c->n.bad_json;
+        fs->missing_field += c->n.missing;
         fs->invalid_utf8 += c->invalid_utf8;
-        fs->blank += c->blank;
+        fs->blank += c->n.blank;
         b->j.tokens += c->tokens;
         b->j.windows += c->windows;
         for (size_t k = 0; k < c->nbad; k++) {
@@ -275,7 +265,8 @@ static void collect_counters(idx_builder *b, index_file *fs)
             fs->bad_line[slot] = c->bad_line[k];
             memcpy(fs->bad_reason[slot], c->bad_reason[k], sizeof fs->bad_reason[slot]);
         }
-        c->docs = c->bad_json = c->missing = c->invalid_utf8 = c->blank = 0;
+        memset(&c->n, 0, sizeof c->n);
+        c->invalid_utf8 = 0;
         c->tokens = c->windows = 0;
         c->nbad = 0;
     }

@@ -8,6 +8,7 @@
 
 #include "index/index_accum.h"
 #include "io/batch.h"
+#include "io/io.h"
 
 /* One thread's tokenizer, accumulator and counters for the file in flight. */
 typedef struct {
@@ -15,7 +16,8 @@ typedef struct {
     uint64_t *prefix;
     size_t prefix_cap;
     idx_accum acc;
-    uint64_t docs, bad_json, missing, invalid_utf8, blank, tokens, windows;
+    io_record_tally n;
+    uint64_t invalid_utf8, tokens, windows;
     size_t nbad;
     uint64_t bad_line[20];
     char bad_reason[20][120];

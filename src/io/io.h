@@ -171,6 +171,24 @@ io_rec_kind io_record_parse(const char *line, size_t len, const char *text_field
                             int *oom);
 void io_record_clear(io_record *rec);
 
+/* How a corpus pass counts its JSONL records: one definition for `contam
+ * scan` and `contam index build`, so that an index reports what a scan of
+ * the same files would. */
+typedef struct {
+    uint64_t docs;      /* records with a text: documents */
+    uint64_t blank;     /* whitespace-only lines */
+    uint64_t bad_json;  /* not one valid JSON value */
+    uint64_t missing;   /* valid JSON without a string at the text field */
+} io_record_tally;
+
+/* io_record_parse, counted in t. Returns 1 when rec holds a document (the
+ * caller must io_record_clear it), 0 when the record is skipped: blank
+ * (*bad = CONTAM_OK) or bad (*bad = CONTAM_ERR_JSON or CONTAM_ERR_FIELD, why
+ * says what and where), and -1 when the parser ran out of memory. */
+int io_record_take(const char *line, size_t len, const char *text_field, const char *doc_field,
+                   io_record_tally *t, io_record *rec, contam_status *bad, char *why,
+                   size_t cap);
+
 /* Corpus files named *.txt (any case, also .txt.gz/.txt.zst) are one
  * document each; everything else is JSONL. */
 int io_is_text_document(const char *path);

@@ -72,6 +72,33 @@ io_rec_kind io_record_parse(const char *line, size_t len, const char *text_field
     return io_record_parse_tree(line, len, text_field, doc_field, rec, why, cap, oom);
 }
 
+int io_record_take(const char *line, size_t len, const char *text_field, const char *doc_field,
+                   io_record_tally *t, io_record *rec, contam_status *bad, char *why,
+                   size_t cap)
+{
+    int oom;
+    *bad = CONTAM_OK;
+    switch (io_record_parse(line, len, text_field, doc_field, rec, why, cap, &oom)) {
+    case IO_REC_OK:
+        t->docs++;
+        return 1;
+    case IO_REC_BLANK:
+        t->blank++;
+        return 0;
+    case IO_REC_BAD_JSON:
+        if (oom)
+            return -1;
+        t->bad_json++;
+        *bad = CONTAM_ERR_JSON;
+        return 0;
+    case IO_REC_NO_TEXT:
+        t->missing++;
+        *bad = CONTAM_ERR_FIELD;
+        return 0;
+    }
+    return 0;
+}
+
 void io_record_clear(io_record *rec)
 {
     if (!rec)

@@ -51,7 +51,8 @@ typedef struct {
     size_t nev, evcap;
     uint32_t batch_serial;
     /* per-batch file counters */
-    uint64_t docs, bad_json, missing, invalid_utf8, blank;
+    io_record_tally n;
+    uint64_t invalid_utf8;
     scan_bad_record bad[SCAN_BAD_SAMPLES];
     size_t nbad;
     int oom;
@@ -344,37 +345,26 @@ static int process_record(scan_state *st, thread_ctx *c, const io_batch *bt,
     if (bt->text_mode) {
         d.text = line;
         d.len = r->len;
-        c->docs++;
+        c->n.docs++;
         return process_text(st, c, &d);
     }
     io_record rec;
     char why[120];
-    int oom;
-    contam_status code = CONTAM_ERR_JSON;
-    switch (io_record_parse(line, r->len, o->text_field, o->doc_field, &rec, why, sizeof why,
-                            &oom)) {
-    case IO_REC_OK: {
+    contam_status code;
+    int k = io_record_take(line, r->len, o->text_field, o->doc_field, &c->n, &rec, &code, why,
+                           sizeof why);
+    if (k < 0)
+        return -1;
+    if (k > 0) {
         d.text = rec.text;
         d.len = rec.len;
         d.doc = rec.doc;
-        c->docs++;
         int rc = process_text(st, c, &d);
         io_record_clear(&rec);
         return rc;
     }
-    case IO_REC_BLANK:
-        c->blank++;
+    if (code == CONTAM_OK) /* blank */
         return 1;
-    case IO_REC_BAD_JSON:
-        if (oom)
-            return -1;
-        c->bad_json++;
-        break;
-    case IO_REC_NO_TEXT:
-        c->missing++;
-        code = CONTAM_ERR_FIELD;
-        break;
-    }
     add_bad(c, r->lineno, why);
     if (o->strict && !c->has_fatal) {
         contam_err_set(&c->fatal, code, st->files[bt->file], r->lineno, "%s (--strict)", why);
@@ -430,11 +420,11 @@ static void flush_batch(scan_state *st, thread_ctx *c, const io_batch *bt)
     int oom = c->oom;
 #pragma omp critical(scan_merge)
     {
-        fs->docs += c->docs;
-        fs->bad_json += c->bad_json;
-        fs->missing_field += c->missing;
+        fs->docs += c->n.docs;
+        fs->bad_json += c->n.bad_json;
+        fs->missing_field += c->n.missing;
         fs->invalid_utf8 += c->invalid_utf8;
-        fs->blank += c->blank;
+        fs->blank += c->n.blank;
         for (size_t k = 0; k < c->nbad; k++) {
             /* keep the smallest line numbers */
             if (fs->nbad < SCAN_BAD_SAMPLES) {
@@ -456,7 +446,8 @@ static void flush_batch(scan_state *st, thread_ctx *c, const io_batch *bt)
             }
     }
     c->nev = 0;
-    c->docs = c->bad_json = c->missing = c->invalid_utf8 = c->blank = 0;
+    memset(&c->n, 0, sizeof c->n);
+    c->invalid_utf8 = 0;
     c->nbad = 0;
     if (oom) {
         contam_err e;

@@ -1312,6 +1312,67 @@ static void test_record_fast_shard(void **state)
 }
 
 /* A failed allocation for escaped text is reported as the tree reports it. */
+/* io_record_take: the one place scan and index count records. */
+static void test_record_take(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *line;
+        int ret;
+        contam_status bad;
+        const char *why;
+    } cases[] = {
+        {"{\"text\": \"a b c\"}", 1, CONTAM_OK, NULL},
+        {"  \t ", 0, CONTAM_OK, NULL},
+        {"{\"text\": \"a\"", 0, CONTAM_ERR_JSON, "invalid JSON near column"},
+        {"{\"text\": \"a\"} x", 0, CONTAM_ERR_JSON, "trailing data at column 15"},
+        {"{\"body\": \"a\"}", 0, CONTAM_ERR_FIELD, "no string field 'text'"},
+        {"{\"text\": 3}", 0, CONTAM_ERR_FIELD, "no string field 'text'"},
+    };
+    io_record_tally t = {0};
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        io_record rec;
+        contam_status bad = CONTAM_ERR_IO;
+        char why[120] = "";
+        int r = io_record_take(cases[k].line, strlen(cases[k].line), "text", NULL, &t, &rec, &bad,
+                               why, sizeof why);
+        assert_int_equal(r, cases[k].ret);
+        assert_int_equal(bad, cases[k].bad);
+        if (cases[k].why)
+            assert_non_null(strstr(why, cases[k].why));
+        if (r == 1) {
+            assert_int_equal(rec.len, 5);
+            assert_memory_equal(rec.text, "a b c", 5);
+            io_record_clear(&rec);
+        }
+    }
+    assert_int_equal(t.docs, 1);
+    assert_int_equal(t.blank, 1);
+    assert_int_equal(t.bad_json, 2);
+    assert_int_equal(t.missing, 2);
+    /* out of memory is neither a document nor a bad record */
+    contam_json_init(); /* cJSON's allocations join the loop */
+    const char *nested = "{\"meta\": {\"a\": [1, 2]}, \"text\": \"x\"}";
+    for (long n = 0;; n++) {
+        io_record_tally u = {0};
+        io_record rec;
+        contam_status bad;
+        char why[120];
+        contam_alloc_fail_after(n);
+        int r = io_record_take(nested, strlen(nested), "meta.a", NULL, &u, &rec, &bad, why,
+                               sizeof why);
+        contam_alloc_fail_after(-1);
+        if (r == -1) {
+            assert_int_equal(u.docs + u.blank + u.bad_json + u.missing, 0);
+            continue;
+        }
+        assert_true(n > 0); /* the first allocation did fail */
+        assert_int_equal(r, 0); /* an array is no string */
+        assert_int_equal(u.missing, 1);
+        break;
+    }
+}
+
 static void test_record_fast_alloc(void **state)
 {
     (void)state;
@@ -1364,6 +1425,7 @@ int main(void)
         cmocka_unit_test(test_alloc_failures),
         cmocka_unit_test(test_record_fast_cases),
         cmocka_unit_test(test_record_fast_shard),
+        cmocka_unit_test(test_record_take),
         cmocka_unit_test(test_record_fast_alloc),
     };
     return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
