@@ -156,6 +156,12 @@ static void truncated_and_newer(void **state)
     keys[1] = 'f';
     put("dmg/newman/manifest.json", b.ptr, b.size - 40);
     assert_int_equal(index_describe(d, &m, &err), CONTAM_ERR_FORMAT);
+    /* a second document behind the manifest: refused, with where it starts */
+    assert_int_equal(contam_buf_puts(&b, " {}"), 0);
+    put("dmg/newman/manifest.json", b.ptr, b.size);
+    assert_int_equal(index_describe(d, &m, &err), CONTAM_ERR_FORMAT);
+    assert_non_null(strstr(err.msg, "bytes after its JSON"));
+    assert_non_null(strstr(err.file, "manifest.json"));
     contam_buf_free(&b);
     /* a partition of another index (other parameters) */
     d = fresh_index("dmg/foreign");
