@@ -18,6 +18,17 @@
 
 #include "index/index_accum.h"
 
+/* Chunk sort: one stable scatter on the top SORT_TOP bits (2048 buckets keep
+ * the write streams in cache), then each bucket, about 512 pairs in a full
+ * chunk, is ordered while it is in the first-level cache (sort_bucket) and
+ * collapsed into the segment at once. It replaced an LSD radix sort of
+ * three 11-bit passes over the whole chunk, then an insertion pass, a
+ * counting pass and a collapsing pass, each streaming the chunk through
+ * memory again. A frequent gram leaves long runs of equal hashes, which the
+ * insertion pass walks once. */
+#define SORT_TOP 11
+#define SORT_SUB 8
+
 int idx_accum_init(idx_accum *a, unsigned flags, size_t chunk_cap)
 {
     memset(a, 0, sizeof *a);
@@ -25,7 +36,9 @@ int idx_accum_init(idx_accum *a, unsigned flags, size_t chunk_cap)
     a->cap = chunk_cap < 1024 ? 1024 : chunk_cap;
     a->chunk = contam_malloc_large(a->cap * sizeof *a->chunk);
     a->tmp = contam_malloc_large(a->cap * sizeof *a->tmp);
-    a->count = contam_malloc(3 * 2048 * sizeof *a->count);
+    /* bucket starts, then the per-bucket counters (uint32_t) */
+    a->count = contam_malloc((((size_t)1 << SORT_TOP) + 1) * sizeof *a->count +
+                             ((size_t)2 << SORT_SUB) * sizeof(uint32_t));
     return a->chunk && a->tmp && a->count ? 0 : -1;
 }
 
@@ -95,49 +108,39 @@ static void insertion_sort(idx_pair *e, size_t n)
     }
 }
 
-/* Stable sort of the chunk by hash: LSD radix on the top 33 bits (three
- * passes of 11 bits, histograms from one read; 2048 buckets keep the
- * scatter's write streams in cache), then one insertion pass that orders
- * the few pairs sharing their top 33 bits (a 1M-pair chunk has about 60).
- * Replaced a 65536-way scatter plus insertion sorts of ~16-pair buckets,
- * whose mispredicted compares were a third of the flush. A frequent gram
- * leaves long runs of equal hashes, which the insertion pass walks once. */
-#define SORT_BITS 11
-#define SORT_PASSES 3
-#define SORT_LO (64 - SORT_BITS * SORT_PASSES)
-
-static void sort_chunk(idx_accum *a)
+/* Orders one bucket (pairs sharing their top SORT_TOP bits), which fits in
+ * the first-level cache: two counting passes on the next 2 x SORT_SUB bits
+ * (histograms from one read), then an insertion pass for the few pairs
+ * that share those too. One pass of log2(bucket) bits left a quarter of the
+ * pairs out of order, and the insertion pass's mispredicted compares cost
+ * more than the second counting pass. Stable. */
+static void sort_bucket(idx_pair *a, idx_pair *tmp, size_t m, uint32_t *cnt)
 {
-    idx_pair *src = a->chunk, *dst = a->tmp;
-    size_t n = a->nchunk;
-    size_t *count = a->count;
-    const size_t R = (size_t)1 << SORT_BITS;
-    memset(count, 0, SORT_PASSES * R * sizeof *count);
-    for (size_t k = 0; k < n; k++) {
-        uint64_t h = src[k].h >> SORT_LO;
-        for (unsigned p = 0; p < SORT_PASSES; p++)
-            count[p * R + ((h >> (SORT_BITS * p)) & (R - 1))]++;
+    if (m <= 32) {
+        insertion_sort(a, m);
+        return;
     }
-    for (unsigned p = 0; p < SORT_PASSES; p++) {
-        size_t *c = count + p * R;
-        unsigned shift = SORT_LO + SORT_BITS * p;
-        if (c[(src[0].h >> shift) & (R - 1)] == n)
-            continue; /* all pairs share this digit */
-        size_t sum = 0;
-        for (size_t d = 0; d < R; d++) {
-            size_t v = c[d];
-            c[d] = sum;
-            sum += v;
-        }
-        for (size_t k = 0; k < n; k++)
-            dst[c[(src[k].h >> shift) & (R - 1)]++] = src[k];
-        idx_pair *t = src;
-        src = dst;
-        dst = t;
+    const size_t R = (size_t)1 << SORT_SUB;
+    const unsigned lo = 64 - SORT_TOP - 2 * SORT_SUB, hi = lo + SORT_SUB;
+    uint32_t *c0 = cnt, *c1 = cnt + R;
+    memset(cnt, 0, 2 * R * sizeof *cnt);
+    for (size_t k = 0; k < m; k++) {
+        c0[(a[k].h >> lo) & (R - 1)]++;
+        c1[(a[k].h >> hi) & (R - 1)]++;
     }
-    insertion_sort(src, n);
-    a->chunk = src;
-    a->tmp = dst;
+    uint32_t s0 = 0, s1 = 0;
+    for (size_t v = 0; v < R; v++) {
+        uint32_t x0 = c0[v], x1 = c1[v];
+        c0[v] = s0;
+        c1[v] = s1;
+        s0 += x0;
+        s1 += x1;
+    }
+    for (size_t k = 0; k < m; k++)
+        tmp[c0[(a[k].h >> lo) & (R - 1)]++] = a[k];
+    for (size_t k = 0; k < m; k++)
+        a[c1[(tmp[k].h >> hi) & (R - 1)]++] = tmp[k];
+    insertion_sort(a, m);
 }
 
 static uint64_t seg_bytes(const idx_segment *g)
@@ -161,6 +164,27 @@ static int seg_alloc(size_t n, unsigned flags, idx_segment *g)
         return -1;
     }
     return 0;
+}
+
+/* Gives back the unused end of g's arrays when it is more than an eighth,
+ * so that the budget counts what is held (a failed shrink keeps the larger
+ * arrays, and their size is what cap says). */
+static void seg_shrink(idx_segment *g)
+{
+    if (g->n >= g->cap - g->cap / 8)
+        return;
+    size_t keep = g->n ? g->n : 1;
+    uint64_t *k = contam_realloc(g->key, keep * sizeof *k);
+    uint32_t *d = g->df ? contam_realloc(g->df, keep * sizeof *d) : NULL;
+    uint64_t *r = g->ord ? contam_realloc(g->ord, keep * sizeof *r) : NULL;
+    if (k)
+        g->key = k;
+    if (d)
+        g->df = d;
+    if (r)
+        g->ord = r;
+    if (k && (d || !g->df) && (r || !g->ord))
+        g->cap = keep;
 }
 
 /* Two segments into one: keys in order, equal keys once (df summed with
@@ -198,23 +222,8 @@ static int merge2(const idx_segment *x, const idx_segment *y, unsigned flags, id
     if (o.ord)
         memcpy(o.ord + n, r->ord + at, left * sizeof *o.ord);
     o.n = n + left;
-    /* Repeated n-grams make the output shorter than its inputs: give the
-     * rest back, so that the budget counts what is held (a failed shrink
-     * keeps the larger arrays, and their size is what cap says). */
-    if (o.n < o.cap - o.cap / 8) {
-        size_t keep = o.n ? o.n : 1;
-        uint64_t *k = contam_realloc(o.key, keep * sizeof *k);
-        uint32_t *d = o.df ? contam_realloc(o.df, keep * sizeof *d) : NULL;
-        uint64_t *r2 = o.ord ? contam_realloc(o.ord, keep * sizeof *r2) : NULL;
-        if (k)
-            o.key = k;
-        if (d)
-            o.df = d;
-        if (r2)
-            o.ord = r2;
-        if (k && (d || !o.df) && (r2 || !o.ord))
-            o.cap = keep;
-    }
+    /* Repeated n-grams make the output shorter than its inputs. */
+    seg_shrink(&o);
     *out = o;
     return 0;
 }
@@ -244,6 +253,32 @@ static int merge_tail(idx_accum *a)
     return 0;
 }
 
+/* Appends the distinct hashes of sorted pairs c[0..n) to g. Pairs of one
+ * document are adjacent within equal hashes (stable sort), so changes of
+ * record ordinal count documents. */
+static void collapse(const idx_pair *c, size_t n, idx_segment *g)
+{
+    size_t m = g->n;
+    for (size_t k = 0; k < n;) {
+        uint64_t h = c[k].h, ord = c[k].o, docs = 1;
+        size_t j = k + 1;
+        for (; j < n && c[j].h == h; j++) {
+            if (c[j].o != c[j - 1].o)
+                docs++;
+            if (c[j].o < ord)
+                ord = c[j].o;
+        }
+        k = j;
+        g->key[m] = h;
+        if (g->df)
+            g->df[m] = (uint32_t)(docs > IDX_DF_MAX ? IDX_DF_MAX : docs);
+        if (g->ord)
+            g->ord[m] = ord;
+        m++;
+    }
+    g->n = m;
+}
+
 int idx_accum_flush_chunk(idx_accum *a)
 {
     size_t n = a->nchunk;
@@ -257,33 +292,32 @@ int idx_accum_flush_chunk(idx_accum *a)
         a->seg = s2;
         a->seg_cap = ncap;
     }
-    sort_chunk(a);
-    const idx_pair *c = a->chunk;
-    size_t distinct = 1;
-    for (size_t k = 1; k < n; k++)
-        distinct += c[k].h != c[k - 1].h;
     idx_segment sg;
-    if (seg_alloc(distinct, a->flags, &sg))
+    if (seg_alloc(n, a->flags, &sg))
         return -1;
-    sg.n = distinct;
-    size_t m = 0;
-    for (size_t k = 0; k < n;) {
-        uint64_t h = c[k].h, ord = c[k].o, docs = 1;
-        size_t j = k + 1;
-        for (; j < n && c[j].h == h; j++) {
-            if (c[j].o != c[j - 1].o)
-                docs++;
-            if (c[j].o < ord)
-                ord = c[j].o;
+    idx_pair *src = a->chunk, *dst = a->tmp;
+    size_t *start = a->count;
+    uint32_t *sub = (uint32_t *)(a->count + ((size_t)1 << SORT_TOP) + 1);
+    const unsigned shift = 64 - SORT_TOP;
+    memset(start, 0, (((size_t)1 << SORT_TOP) + 1) * sizeof *start);
+    for (size_t k = 0; k < n; k++)
+        start[(src[k].h >> shift) + 1]++;
+    for (size_t d = 1; d <= ((size_t)1 << SORT_TOP); d++)
+        start[d] += start[d - 1];
+    /* start[d] is bucket d's first slot; the scatter leaves it at bucket
+     * d + 1's, so bucket d is [start[d - 1], start[d]) afterwards. */
+    for (size_t k = 0; k < n; k++)
+        dst[start[src[k].h >> shift]++] = src[k];
+    size_t from = 0;
+    for (size_t d = 0; d < ((size_t)1 << SORT_TOP); d++) {
+        size_t to = start[d];
+        if (to > from) {
+            sort_bucket(dst + from, src + from, to - from, sub);
+            collapse(dst + from, to - from, &sg);
         }
-        k = j;
-        sg.key[m] = h;
-        if (sg.df)
-            sg.df[m] = (uint32_t)(docs > IDX_DF_MAX ? IDX_DF_MAX : docs);
-        if (sg.ord)
-            sg.ord[m] = ord;
-        m++;
+        from = to;
     }
+    seg_shrink(&sg);
     a->seg[a->nseg++] = sg;
     a->bytes += seg_bytes(&sg);
     a->nchunk = 0;
@@ -316,33 +350,24 @@ contam_status idx_accum_spill(idx_accum *const *a, size_t n, const char *path,
     for (size_t k = 0; k < n; k++)
         for (size_t s = 0; s < a[k]->nseg; s++) {
             seg[m] = &a[k]->seg[s];
-            if (seg[m]->n) {
-                t.key[m] = seg[m]->key[0];
-                t.dead[m] = 0;
-            }
+            if (seg[m]->n)
+                idx_ltree_set(&t, m, seg[m]->key[0]);
             m++;
         }
     idx_ltree_build(&t);
     uint64_t nk = 0;
-    size_t win = t.node[0];
-    while (st == CONTAM_OK && !t.dead[win]) {
-        uint64_t key = t.key[win], df = 0, ord = UINT64_MAX;
+    while (st == CONTAM_OK && !idx_ltree_done(&t)) {
+        uint64_t key = idx_ltree_key(&t), df = 0, ord = UINT64_MAX;
         do {
+            size_t win = idx_ltree_win(&t);
             const idx_segment *s = seg[win];
             size_t p = pos[win];
             df = idx_sat_add(df, s->df ? s->df[p] : 1);
             if (s->ord && s->ord[p] < ord)
                 ord = s->ord[p];
-            if (++p < s->n) {
-                t.key[win] = s->key[p];
-                pos[win] = p;
-            } else {
-                t.key[win] = UINT64_MAX;
-                t.dead[win] = 1;
-            }
-            idx_ltree_replay(&t, win);
-            win = t.node[0];
-        } while (!t.dead[win] && t.key[win] == key);
+            pos[win] = ++p;
+            idx_ltree_replay(&t, p < s->n ? s->key[p] : UINT64_MAX, p >= s->n);
+        } while (!idx_ltree_done(&t) && idx_ltree_key(&t) == key);
         if ((st = idx_run_writer_add(w, key, df, ord, err)) != CONTAM_OK)
             break;
         nk++;

@@ -63,42 +63,59 @@ static inline uint64_t idx_sat_add(uint64_t a, uint64_t b)
 
 /* k-way merges of sorted cursors pick the smallest key log2(k) compares at
  * a time; a binary heap needs twice as many, and a mispredicted branch for
- * most of them, which made the heap the largest cost of a merge. Leaves are
- * the caller's cursors 0..n-1 (padded to a power of two with dead ones); the
- * caller keeps key[i] and dead[i] current and calls idx_ltree_replay after
- * advancing the winner. Ties go either way: the merges combine equal keys
+ * most of them, which made the heap the largest cost of a merge. Each node
+ * holds its loser's key, not just its leaf number: a replay then loads the
+ * nodes on one fixed path (their addresses depend only on the leaf), and
+ * the compares run in registers. With keys looked up through the leaf, each
+ * level waited for the previous level's load, and that chain was most of a
+ * merge's time. Leaves are the caller's cursors 0..n-1, padded to a power of
+ * two with dead ones. Ties go either way: the merges combine equal keys
  * commutatively. */
+/* A node: key << 64 | dead << 32 | leaf, so that one 128-bit compare
+ * orders by key, then puts dead leaves after live ones with the same key
+ * (ties between live leaves go to the lower leaf, which is harmless). */
+__extension__ typedef unsigned __int128 idx_lnode;
+
 typedef struct {
-    size_t k;             /* leaves, a power of two >= 1 */
-    size_t *node;         /* node[0] the winner, node[1..k-1] the losers */
-    uint64_t *key;        /* per leaf */
-    unsigned char *dead;  /* per leaf: exhausted (or padding) */
+    size_t k;        /* leaves, a power of two >= 1 */
+    idx_lnode *node; /* node[0] the winner, node[1..k-1] the losers */
+    idx_lnode *leaf; /* the leaves' first keys, for idx_ltree_build */
 } idx_ltree;
 
-/* n cursors, all dead until the caller sets them: 0, or -1 out of memory. */
+static inline idx_lnode idx_lnode_make(uint64_t key, uint64_t leaf, int dead)
+{
+    return (idx_lnode)key << 64 | (idx_lnode)(uint64_t)(dead != 0) << 32 | leaf;
+}
+
+/* n cursors, all dead until idx_ltree_set: 0, or -1 out of memory. */
 int idx_ltree_init(idx_ltree *t, size_t n);
+/* Gives leaf i its first key (before idx_ltree_build). */
+static inline void idx_ltree_set(idx_ltree *t, size_t i, uint64_t key)
+{
+    t->leaf[i] = idx_lnode_make(key, i, 0);
+}
 /* Plays every match once the leaves are set. */
 void idx_ltree_build(idx_ltree *t);
 void idx_ltree_free(idx_ltree *t);
 
-/* Does leaf a beat leaf b? A dead leaf loses to any live one. Written
- * without short-circuits, and the replay below with masks, so that they
- * compile without branches: its outcome is a coin flip on random keys, and mispredicted
- * branches were most of a merge's time. */
-static inline int idx_ltree_less(const idx_ltree *t, size_t a, size_t b)
-{
-    uint64_t ka = t->key[a], kb = t->key[b];
-    return (ka < kb) | ((ka == kb) & (t->dead[b] > t->dead[a]));
-}
+/* The winner: its leaf, its key, and whether every leaf is exhausted. */
+static inline size_t idx_ltree_win(const idx_ltree *t) { return (size_t)(uint32_t)t->node[0]; }
+static inline uint64_t idx_ltree_key(const idx_ltree *t) { return (uint64_t)(t->node[0] >> 64); }
+static inline int idx_ltree_done(const idx_ltree *t) { return (int)((uint64_t)t->node[0] >> 32) & 1; }
 
-/* After leaf w (the last winner) changed: replays its path to the root. */
-static inline void idx_ltree_replay(idx_ltree *t, size_t w)
+/* The winner's cursor moved on to key (or ran out, dead = 1): replays its
+ * path to the root. The node addresses depend only on the leaf, and the
+ * selects compile to conditional moves: on random keys each match is a
+ * coin flip that a branch would mispredict. */
+static inline void idx_ltree_replay(idx_ltree *t, uint64_t key, int dead)
 {
-    for (size_t at = (w + t->k) >> 1; at > 0; at >>= 1) {
-        size_t o = t->node[at];
-        size_t swap = (size_t)0 - (size_t)idx_ltree_less(t, o, w); /* all ones or 0 */
-        t->node[at] = (o & ~swap) | (w & swap);
-        w = (w & ~swap) | (o & swap);
+    size_t leaf = idx_ltree_win(t);
+    idx_lnode w = idx_lnode_make(dead ? UINT64_MAX : key, leaf, dead);
+    for (size_t at = (leaf + t->k) >> 1; at > 0; at >>= 1) {
+        idx_lnode o = t->node[at];
+        int swap = o < w;
+        t->node[at] = swap ? w : o;
+        w = swap ? o : w;
     }
     t->node[0] = w;
 }

@@ -273,35 +273,31 @@ int idx_ltree_init(idx_ltree *t, size_t n)
         k <<= 1;
     t->k = k;
     t->node = contam_calloc(k, sizeof *t->node);
-    t->key = contam_malloc(k * sizeof *t->key);
-    t->dead = contam_malloc(k);
-    if (!t->node || !t->key || !t->dead) {
+    t->leaf = contam_malloc(k * sizeof *t->leaf);
+    if (!t->node || !t->leaf) {
         idx_ltree_free(t);
         return -1;
     }
-    for (size_t i = 0; i < k; i++) {
-        t->key[i] = UINT64_MAX;
-        t->dead[i] = 1;
-    }
+    for (size_t i = 0; i < k; i++)
+        t->leaf[i] = idx_lnode_make(UINT64_MAX, i, 1);
     return 0;
 }
 
 void idx_ltree_free(idx_ltree *t)
 {
     contam_free(t->node);
-    contam_free(t->key);
-    contam_free(t->dead);
+    contam_free(t->leaf);
     memset(t, 0, sizeof *t);
 }
 
 /* The winner of the subtree at node at; records the losers on the way. */
-static size_t ltree_play(idx_ltree *t, size_t at)
+static idx_lnode ltree_play(idx_ltree *t, size_t at)
 {
     if (at >= t->k)
-        return at - t->k;
-    size_t a = ltree_play(t, 2 * at), b = ltree_play(t, 2 * at + 1);
-    if (idx_ltree_less(t, b, a)) {
-        size_t x = a;
+        return t->leaf[at - t->k];
+    idx_lnode a = ltree_play(t, 2 * at), b = ltree_play(t, 2 * at + 1);
+    if (b < a) {
+        idx_lnode x = a;
         a = b;
         b = x;
     }
@@ -311,7 +307,7 @@ static size_t ltree_play(idx_ltree *t, size_t at)
 
 void idx_ltree_build(idx_ltree *t)
 {
-    t->node[0] = t->k > 1 ? ltree_play(t, 1) : 0;
+    t->node[0] = ltree_play(t, t->k > 1 ? 1 : t->k);
 }
 
 contam_status idx_kmerge(idx_source **src, size_t nsrc, idx_part_writer *w,
@@ -321,33 +317,23 @@ contam_status idx_kmerge(idx_source **src, size_t nsrc, idx_part_writer *w,
     if (idx_ltree_init(&t, nsrc))
         return contam_err_set(err, CONTAM_ERR_NOMEM, NULL, 0, "out of memory merging runs");
     for (size_t k = 0; k < nsrc; k++)
-        if (src[k]->has) {
-            t.key[k] = src[k]->cur.key;
-            t.dead[k] = 0;
-        }
+        if (src[k]->has)
+            idx_ltree_set(&t, k, src[k]->cur.key);
     idx_ltree_build(&t);
     uint64_t distinct = 0;
     contam_status st = CONTAM_OK;
-    size_t win = t.node[0];
-    while (!t.dead[win]) {
-        idx_entry acc = src[win]->cur;
+    while (!idx_ltree_done(&t)) {
+        idx_entry acc = src[idx_ltree_win(&t)]->cur;
         acc.df = 0;
         do {
-            idx_source *s = src[win];
+            idx_source *s = src[idx_ltree_win(&t)];
             acc.df = idx_sat_add(acc.df, s->cur.df);
             if (s->cur.ord < acc.ord)
                 acc.ord = s->cur.ord;
             if ((st = source_next(s, err)) != CONTAM_OK)
                 goto done;
-            if (s->has) {
-                t.key[win] = s->cur.key;
-            } else {
-                t.key[win] = UINT64_MAX;
-                t.dead[win] = 1;
-            }
-            idx_ltree_replay(&t, win);
-            win = t.node[0];
-        } while (!t.dead[win] && t.key[win] == acc.key);
+            idx_ltree_replay(&t, s->cur.key, !s->has);
+        } while (!idx_ltree_done(&t) && idx_ltree_key(&t) == acc.key);
         distinct++;
         if (w && (st = idx_part_writer_add(w, &acc, err)) != CONTAM_OK)
             goto done;
