@@ -24,8 +24,8 @@
  * collapsed into the segment at once. It replaced an LSD radix sort of
  * three 11-bit passes over the whole chunk, then an insertion pass, a
  * counting pass and a collapsing pass, each streaming the chunk through
- * memory again. A frequent gram leaves long runs of equal hashes, which the
- * insertion pass walks once. */
+ * memory again. A frequent gram leaves long runs of equal hashes, which
+ * sort_groups finds in order and leaves. */
 #define SORT_TOP 11
 #define SORT_SUB 8
 
@@ -56,6 +56,12 @@ static void drop_segments(idx_accum *a)
         seg_free(&a->seg[k]);
     a->nseg = 0;
     a->bytes = 0;
+}
+
+void idx_accum_drop(idx_accum *a)
+{
+    a->nchunk = 0;
+    drop_segments(a);
 }
 
 void idx_accum_free(idx_accum *a)
@@ -108,10 +114,60 @@ static void insertion_sort(idx_pair *e, size_t n)
     }
 }
 
+/* Stable merge sort of n pairs (tmp holds n): insertion-sorted runs of 16,
+ * then merges that take from the left on ties. */
+static void merge_sort(idx_pair *a, idx_pair *tmp, size_t n)
+{
+    for (size_t i = 0; i < n; i += 16)
+        insertion_sort(a + i, n - i < 16 ? n - i : 16);
+    idx_pair *src = a, *dst = tmp;
+    for (size_t w = 16; w < n; w *= 2) {
+        for (size_t i = 0; i < n; i += 2 * w) {
+            size_t mid = i + w < n ? i + w : n, end = i + 2 * w < n ? i + 2 * w : n;
+            size_t p = i, q = mid, o = i;
+            while (p < mid && q < end)
+                dst[o++] = src[q].h < src[p].h ? src[q++] : src[p++];
+            while (p < mid)
+                dst[o++] = src[p++];
+            while (q < end)
+                dst[o++] = src[q++];
+        }
+        idx_pair *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != a)
+        memcpy(a, src, n * sizeof *a);
+}
+
+/* After the counting passes, only pairs sharing their top bits down to
+ * GROUP_SHIFT can be out of order: almost always groups of one, or a run of
+ * one frequent hash, which is in order already. A small group gets an
+ * insertion sort; a large unordered one (two frequent n-grams sharing those
+ * bits) a merge sort, as insertion sort would be quadratic there. */
+#define GROUP_SHIFT (64 - SORT_TOP - 2 * SORT_SUB)
+static void sort_groups(idx_pair *a, idx_pair *tmp, size_t m)
+{
+    for (size_t i = 0; i < m;) {
+        uint64_t g = a[i].h >> GROUP_SHIFT;
+        int sorted = 1;
+        size_t j = i + 1;
+        for (; j < m && a[j].h >> GROUP_SHIFT == g; j++)
+            sorted &= a[j].h >= a[j - 1].h;
+        if (!sorted) {
+            if (j - i <= 32)
+                insertion_sort(a + i, j - i);
+            else
+                merge_sort(a + i, tmp, j - i);
+        }
+        i = j;
+    }
+}
+
 /* Orders one bucket (pairs sharing their top SORT_TOP bits), which fits in
  * the first-level cache: two counting passes on the next 2 x SORT_SUB bits
- * (histograms from one read), then an insertion pass for the few pairs
- * that share those too. One pass of log2(bucket) bits left a quarter of the
+ * (histograms from one read), then sort_groups for the few pairs that
+ * share those too. One pass of log2(bucket) bits left a quarter of the
  * pairs out of order, and the insertion pass's mispredicted compares cost
  * more than the second counting pass. Stable. */
 static void sort_bucket(idx_pair *a, idx_pair *tmp, size_t m, uint32_t *cnt)
@@ -121,7 +177,7 @@ static void sort_bucket(idx_pair *a, idx_pair *tmp, size_t m, uint32_t *cnt)
         return;
     }
     const size_t R = (size_t)1 << SORT_SUB;
-    const unsigned lo = 64 - SORT_TOP - 2 * SORT_SUB, hi = lo + SORT_SUB;
+    const unsigned lo = GROUP_SHIFT, hi = lo + SORT_SUB;
     uint32_t *c0 = cnt, *c1 = cnt + R;
     memset(cnt, 0, 2 * R * sizeof *cnt);
     for (size_t k = 0; k < m; k++) {
@@ -140,7 +196,7 @@ static void sort_bucket(idx_pair *a, idx_pair *tmp, size_t m, uint32_t *cnt)
         tmp[c0[(a[k].h >> lo) & (R - 1)]++] = a[k];
     for (size_t k = 0; k < m; k++)
         a[c1[(tmp[k].h >> hi) & (R - 1)]++] = tmp[k];
-    insertion_sort(a, m);
+    sort_groups(a, tmp, m);
 }
 
 static uint64_t seg_bytes(const idx_segment *g)

@@ -65,18 +65,22 @@ double idx_now(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-void idx_builder_error(idx_builder *b, const contam_err *e)
+void idx_builder_error(idx_builder *b, const contam_err *e, size_t f)
 {
 #pragma omp critical(idx_err)
     {
-        if (!b->has_err) {
+        if (!b->has_err || f < b->err_file) {
             b->err = *e;
+            b->err_file = f;
             b->has_err = 1;
+        }
+        size_t at = atomic_load(&b->stop_at);
+        while (f < at && !atomic_compare_exchange_weak(&b->stop_at, &at, f)) {
         }
     }
 }
 
-int idx_builder_add_pending(idx_builder *b, const char *name, uint64_t bytes)
+int idx_builder_add_pending(idx_builder *b, const char *name, uint64_t bytes, size_t f)
 {
     int rc = 0;
 #pragma omp critical(idx_pending)
@@ -92,8 +96,8 @@ int idx_builder_add_pending(idx_builder *b, const char *name, uint64_t bytes)
         if (b->npending < b->pending_cap) {
             snprintf(b->pending[b->npending].name, sizeof b->pending[0].name, "%s", name);
             b->pending[b->npending].bytes = bytes;
-            /* The file in flight: the checkpoint that counts it comes later. */
-            b->pending[b->npending].file = b->j.nfiles;
+            /* Journal entry k is corpus file k (resume checks the paths). */
+            b->pending[b->npending].file = f;
             b->pending[b->npending].durable = 0;
             b->npending++;
         } else {
@@ -120,56 +124,9 @@ static uint64_t file_mtime(const char *path)
 
 /* ---- checkpoints ---------------------------------------------------------------- */
 
-/* Spills every thread's accumulator into a run of its own, the threads in
- * parallel (called from the reading thread inside the build's parallel
- * region). The runs' contents depend on timing, the index does not: the
- * final merge combines keys whatever run holds them. */
-static contam_status spill_all(idx_builder *b, contam_err *err)
+contam_status idx_checkpoint(idx_builder *b, size_t f, const index_file *fs, uint64_t tokens,
+                             uint64_t windows, contam_err *err)
 {
-    contam_err *errs = contam_calloc((size_t)b->nthreads, sizeof *errs);
-    contam_status *sts = contam_calloc((size_t)b->nthreads, sizeof *sts);
-    if (!errs || !sts) {
-        contam_free(errs);
-        contam_free(sts);
-        return contam_err_set(err, CONTAM_ERR_NOMEM, NULL, 0, "out of memory");
-    }
-    for (int t = 0; t < b->nthreads; t++) {
-        if (idx_accum_empty(&b->ctx[t].acc))
-            continue;
-#pragma omp task firstprivate(t) default(none) shared(b, errs, sts)
-        {
-            char name[32];
-            char *path = idx_builder_run_path(b, name);
-            idx_accum *one = &b->ctx[t].acc;
-            uint64_t bytes = 0;
-            contam_err_clear(&errs[t]);
-            contam_status s = path ? idx_accum_spill(&one, 1, path, &b->run_layout, &bytes, NULL,
-                                                     &errs[t])
-                                   : contam_err_set(&errs[t], CONTAM_ERR_NOMEM, NULL, 0,
-                                                    "out of memory");
-            contam_free(path);
-            if (s == CONTAM_OK && idx_builder_add_pending(b, name, bytes))
-                s = contam_err_set(&errs[t], CONTAM_ERR_NOMEM, NULL, 0, "out of memory");
-            if (s == CONTAM_OK)
-                atomic_fetch_add(&b->runs_spilled, 1);
-            sts[t] = s;
-        }
-    }
-#pragma omp taskwait
-    contam_status st = CONTAM_OK;
-    for (int t = 0; t < b->nthreads && st == CONTAM_OK; t++)
-        if ((st = sts[t]) != CONTAM_OK && err)
-            *err = errs[t];
-    contam_free(errs);
-    contam_free(sts);
-    return st;
-}
-
-contam_status idx_checkpoint(idx_builder *b, size_t f, const index_file *fs, contam_err *err)
-{
-    contam_status st = spill_all(b, err);
-    if (st != CONTAM_OK)
-        return st;
     idx_journal *j = &b->j;
     index_file *nf = contam_realloc(j->files, (j->nfiles + 1) * sizeof *nf);
     if (nf)
@@ -187,14 +144,24 @@ contam_status idx_checkpoint(idx_builder *b, size_t f, const index_file *fs, con
     }
     j->files[j->nfiles] = *fs;
     j->files[j->nfiles].path = path;
+    j->tokens += tokens;
+    j->windows += windows;
     j->marks[j->nfiles] = (idx_file_mark){file_mtime(b->files[f]), j->tokens, j->windows};
     j->nfiles++;
-    memcpy(j->runs + j->nruns, b->pending, b->npending * sizeof *b->pending);
-    j->nruns += b->npending;
-    b->npending = 0;
+    /* The file's runs move to the journal; runs of the next file stay. */
+#pragma omp critical(idx_pending)
+    {
+        size_t keep = 0;
+        for (size_t k = 0; k < b->npending; k++) {
+            if (b->pending[k].file == f)
+                j->runs[j->nruns++] = b->pending[k];
+            else
+                b->pending[keep++] = b->pending[k];
+        }
+        b->npending = keep;
+    }
     j->next_run = atomic_load(&b->next_run);
-    b->next_ord = fs->first_record + fs->records;
-    st = idx_journal_write(b->journal_path, j, 0, err);
+    contam_status st = idx_journal_write(b->journal_path, j, 0, err);
     if (st == CONTAM_OK)
         st = idx_compact_runs(b, err);
     return st;
@@ -485,6 +452,10 @@ static contam_status setup_threads(idx_builder *b, contam_err *err)
     if (!b->ctx)
         return contam_err_set(err, CONTAM_ERR_NOMEM, NULL, 0, "out of memory");
     ngram_config cfg = {o->unit, o->digits_zero, o->seed};
+    for (int t = 0; t < T; t++) {
+        omp_init_lock(&b->ctx[t].lock);
+        atomic_init(&b->ctx[t].slot, IDX_NO_FILE);
+    }
     for (int t = 0; t < T; t++)
         if (!(b->ctx[t].tok = ngram_tokenizer_create(&cfg)) ||
             idx_accum_init(&b->ctx[t].acc, b->run_layout.flags, b->chunk_pairs))
@@ -500,6 +471,7 @@ static void free_threads(idx_builder *b)
         ngram_tokenizer_free(b->ctx[t].tok);
         contam_free(b->ctx[t].prefix);
         idx_accum_free(&b->ctx[t].acc);
+        omp_destroy_lock(&b->ctx[t].lock);
     }
     contam_free(b->ctx);
     b->ctx = NULL;
@@ -615,7 +587,7 @@ contam_status index_build(const char *out_dir, const char *const *files, size_t 
     b->stats = stats;
     if (stats)
         memset(stats, 0, sizeof *stats);
-    atomic_init(&b->abort, 0);
+    atomic_init(&b->stop_at, IDX_NO_FILE);
     atomic_init(&b->next_run, 1);
     atomic_init(&b->runs_spilled, 0);
     for (size_t k = 0; k < nfiles; k++) {

@@ -167,30 +167,39 @@ contam_status idx_compact_runs(idx_builder *b, contam_err *err)
     return CONTAM_OK;
 }
 
-contam_status idx_compact_pending(idx_builder *b, contam_err *err)
+contam_status idx_compact_pending(idx_builder *b, size_t f, contam_err *err)
 {
-    /* Workers only append to the list, so its first entries stay put while
-     * they are merged here. */
+    /* Workers only append to the list, and only the reader thread (this
+     * one) removes from it, so the runs chosen stay put while merged. */
     idx_run_ref first[COMPACT_FANIN];
-    size_t n;
+    size_t n = 0;
 #pragma omp critical(idx_pending)
     {
-        n = b->npending;
-        if (n >= MAX_PENDING)
-            memcpy(first, b->pending, sizeof first);
+        size_t have = 0;
+        for (size_t k = 0; k < b->npending; k++)
+            have += b->pending[k].file == f;
+        for (size_t k = 0; k < b->npending && have >= MAX_PENDING && n < COMPACT_FANIN; k++)
+            if (b->pending[k].file == f)
+                first[n++] = b->pending[k];
     }
-    if (n < MAX_PENDING)
+    if (n < COMPACT_FANIN)
         return CONTAM_OK;
-    idx_run_ref merged; /* runs of the file in flight: no need to sync */
+    idx_run_ref merged; /* runs of a file in flight: no need to sync */
     contam_status st = merge_runs(b, first, COMPACT_FANIN, 0, &merged, err);
     if (st != CONTAM_OK)
         return st;
 #pragma omp critical(idx_pending)
     {
-        memmove(b->pending, b->pending + COMPACT_FANIN,
-                (b->npending - COMPACT_FANIN) * sizeof *b->pending);
-        b->npending -= COMPACT_FANIN;
-        b->pending[b->npending++] = merged;
+        size_t keep = 0;
+        for (size_t k = 0; k < b->npending; k++) {
+            int gone = 0;
+            for (size_t q = 0; q < COMPACT_FANIN && !gone; q++)
+                gone = !strcmp(b->pending[k].name, first[q].name);
+            if (!gone)
+                b->pending[keep++] = b->pending[k];
+        }
+        b->pending[keep++] = merged; /* room: COMPACT_FANIN entries were removed */
+        b->npending = keep;
     }
     unlink_runs(b, first, COMPACT_FANIN);
     return CONTAM_OK;

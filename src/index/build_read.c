@@ -6,14 +6,22 @@
  *
  * Parallel shape: files are read one after another by one thread (a file is
  * the unit of resumption); each is cut into batches of records that any
- * thread processes into its own accumulator. After a file, all batches are
- * waited for and idx_checkpoint makes the file's n-grams durable. A thread
- * whose accumulator outgrows its share of --mem spills it as a run on its
- * own, at a document boundary.
+ * thread processes into its own accumulator. A thread's accumulator holds
+ * one file at a time (its slot): taking a batch of the next file, a thread
+ * first retires the slot, spilling its n-grams as a run of that file and
+ * adding its counters to the file's totals. A file is checkpointed (its
+ * runs and counters enter the journal) once all its batches are processed
+ * and every slot holding it is retired; meanwhile the reader has gone on to
+ * the next file, so the threads do not wait for a file's last batches and
+ * spills. At most two files are in flight. A thread whose accumulator
+ * outgrows its share of --mem spills it as a run on its own, at a document
+ * boundary.
  *
- * Errors: damage or I/O stop everything at once. A bad record under
- * --strict stops reading, but batches already handed out still finish, so
- * the reported line is the earliest bad one whatever the timing. */
+ * Errors: damage or I/O stop the failing file and every later one; earlier
+ * files still finish and are checkpointed, so a rerun resumes after them.
+ * A bad record under --strict fails its file at the checkpoint, when all
+ * its batches are done, so the reported line is the earliest bad one
+ * whatever the timing. */
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,21 +32,23 @@
 
 #define BATCH_RECORDS 16384
 
-static void add_bad(idx_bctx *c, uint64_t line, const char *why)
+/* Keeps the IDX_BAD_KEEP smallest line numbers (and their reasons) seen. */
+static void keep_bad(uint64_t *lines, char (*reasons)[120], size_t *n, uint64_t line,
+                     const char *why)
 {
-    size_t slot = c->nbad;
-    if (c->nbad == 20) { /* keep the 20 smallest line numbers */
+    size_t slot = *n;
+    if (*n == IDX_BAD_KEEP) {
         slot = 0;
-        for (size_t k = 1; k < 20; k++)
-            if (c->bad_line[k] > c->bad_line[slot])
+        for (size_t k = 1; k < IDX_BAD_KEEP; k++)
+            if (lines[k] > lines[slot])
                 slot = k;
-        if (line > c->bad_line[slot])
+        if (line > lines[slot])
             return;
     } else {
-        c->nbad++;
+        (*n)++;
     }
-    c->bad_line[slot] = line;
-    snprintf(c->bad_reason[slot], sizeof c->bad_reason[slot], "%s", why);
+    lines[slot] = line;
+    snprintf(reasons[slot], sizeof reasons[slot], "%s", why);
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -127,7 +137,7 @@ static int process_record(idx_builder *b, idx_bctx *c, const io_batch *bt,
     }
     if (code == CONTAM_OK) /* blank */
         return 0;
-    add_bad(c, r->lineno, why);
+    keep_bad(c->bad_line, c->bad_reason, &c->nbad, r->lineno, why);
     if (b->o->strict && (!c->has_fatal || r->lineno < c->fatal.line)) {
         contam_err_set(&c->fatal, code, b->files[bt->file], r->lineno, "%s (--strict)", why);
         c->has_fatal = 1;
@@ -135,7 +145,9 @@ static int process_record(idx_builder *b, idx_bctx *c, const io_batch *bt,
     return 0;
 }
 
-static int spill_thread(idx_builder *b, idx_bctx *c)
+/* Writes c's accumulator as a run of corpus file f. 0, or -1 after
+ * recording the error (the accumulator is emptied either way). */
+static int spill_thread(idx_builder *b, idx_bctx *c, size_t f)
 {
     char name[32];
     char *path = idx_builder_run_path(b, name);
@@ -146,40 +158,86 @@ static int spill_thread(idx_builder *b, idx_bctx *c)
     contam_status st = path ? idx_accum_spill(&one, 1, path, &b->run_layout, &bytes, NULL, &e)
                             : contam_err_set(&e, CONTAM_ERR_NOMEM, NULL, 0, "out of memory");
     contam_free(path);
-    if (st == CONTAM_OK && idx_builder_add_pending(b, name, bytes))
+    if (st == CONTAM_OK && idx_builder_add_pending(b, name, bytes, f))
         st = contam_err_set(&e, CONTAM_ERR_NOMEM, NULL, 0, "out of memory");
     if (st != CONTAM_OK) {
-        idx_builder_error(b, &e);
-        atomic_store(&b->abort, 1);
+        idx_accum_drop(&c->acc);
+        idx_builder_error(b, &e, f);
         return -1;
     }
     atomic_fetch_add(&b->runs_spilled, 1);
     return 0;
 }
 
+/* Hands on the file c holds: its n-grams as a run, its counters into the
+ * file's totals. With c->lock held, or with no batch running. */
+static void retire(idx_builder *b, idx_bctx *c)
+{
+    size_t f = atomic_load(&c->slot);
+    if (f == IDX_NO_FILE)
+        return;
+    if (idx_builder_stopped(b, f))
+        idx_accum_drop(&c->acc); /* never checkpointed */
+    else if (!idx_accum_empty(&c->acc))
+        (void)spill_thread(b, c, f);
+#pragma omp critical(idx_infile)
+    {
+        idx_infile *in = &b->in[f % 2];
+        if (in->file == f) {
+            in->fs.docs += c->n.docs;
+            in->fs.bad_json += c->n.bad_json;
+            in->fs.missing_field += c->n.missing;
+            in->fs.invalid_utf8 += c->invalid_utf8;
+            in->fs.blank += c->n.blank;
+            in->tokens += c->tokens;
+            in->windows += c->windows;
+            for (size_t k = 0; k < c->nbad; k++)
+                keep_bad(in->fs.bad_line, in->fs.bad_reason, &in->fs.nbad, c->bad_line[k],
+                         c->bad_reason[k]);
+            if (c->has_fatal && (!in->has_fatal || c->fatal.line < in->fatal.line)) {
+                in->fatal = c->fatal;
+                in->has_fatal = 1;
+            }
+        }
+    }
+    memset(&c->n, 0, sizeof c->n);
+    c->invalid_utf8 = c->tokens = c->windows = 0;
+    c->nbad = 0;
+    c->has_fatal = 0;
+    atomic_store(&c->slot, IDX_NO_FILE);
+}
+
 static void process_batch(void *user, io_batch *bt)
 {
     idx_builder *b = user;
     idx_bctx *c = &b->ctx[omp_get_thread_num()];
-    for (size_t k = 0; k < bt->nrecs && !atomic_load(&b->abort); k++) {
+    omp_set_lock(&c->lock);
+    if (atomic_load(&c->slot) != bt->file) {
+        retire(b, c);
+        atomic_store(&c->slot, bt->file);
+    }
+    for (size_t k = 0; k < bt->nrecs && !idx_builder_stopped(b, bt->file); k++) {
         if (process_record(b, c, bt, &bt->recs[k]) < 0) {
             c->oom = 1;
             break;
         }
-        if (c->acc.bytes > b->acc_limit && spill_thread(b, c))
+        if (c->acc.bytes > b->acc_limit && spill_thread(b, c, bt->file))
             break;
     }
     if (c->oom) {
         contam_err e;
         contam_err_set(&e, CONTAM_ERR_NOMEM, b->files[bt->file], 0,
                        "out of memory while indexing (lower --threads or raise --mem)");
-        idx_builder_error(b, &e);
-        atomic_store(&b->abort, 1);
+        idx_builder_error(b, &e, bt->file);
         c->oom = 0;
     }
+    /* Counted with the lock held: whoever sees the file's last batch done
+     * also sees this slot holding the file, until it is retired. */
+    atomic_fetch_add(&b->in[bt->file % 2].processed, 1);
+    omp_unset_lock(&c->lock);
 }
 
-/* ---- reading ------------------------------------------------------------------ */
+/* ---- checkpoints ------------------------------------------------------------- */
 
 static void progress(idx_builder *b, int force)
 {
@@ -196,81 +254,9 @@ static void progress(idx_builder *b, int force)
     b->o->progress(&p, b->o->progress_user);
 }
 
-static int stop_file(void *user, size_t f)
+/* Orders a file's bad-line samples by line (insertion sort: at most 20). */
+static void sort_bad(index_file *fs)
 {
-    (void)f;
-    return atomic_load(&((idx_builder *)user)->abort);
-}
-
-/* After each batch handed out: progress, and the runs a long file spills
- * are merged when there are many. */
-static contam_status after_batch(void *user, size_t f, contam_err *err)
-{
-    (void)f;
-    idx_builder *b = user;
-    progress(b, 0);
-    return idx_compact_pending(b, err);
-}
-
-/* Reads file f and hands out its batches; fills fs (format, checksum, sizes). */
-static void read_file(idx_builder *b, size_t f, index_file *fs)
-{
-    const char *path = b->files[f];
-    uint64_t base = b->next_ord;
-    io_batch_file bf;
-    contam_err e;
-    contam_err_clear(&e);
-    contam_status s = io_batcher_read_file(b->reader, path, f, base, (size_t)b->o->max_line, 0,
-                                           &bf, &e);
-    if (s == CONTAM_OK && b->o->provenance && base + bf.records > IDX_ORD_LIMIT)
-        s = contam_err_set(&e, CONTAM_ERR_ARG, path, 0,
-                           "more than 2^40 corpus records: too many for --provenance");
-    if (s != CONTAM_OK) {
-        idx_builder_error(b, &e);
-        atomic_store(&b->abort, 1);
-        return;
-    }
-    snprintf(fs->format, sizeof fs->format, "%s", bf.format);
-    memcpy(fs->checksum, bf.checksum, sizeof fs->checksum);
-    fs->raw_bytes = bf.raw_bytes;
-    fs->bytes = bf.bytes;
-    fs->records = bf.records;
-    fs->first_record = base;
-}
-
-/* Sums the threads' counters for the file just finished into fs. */
-static void collect_counters(idx_builder *b, index_file *fs)
-{
-    for (int t = 0; t < b->nthreads; t++) {
-        idx_bctx *c = &b->ctx[t];
-        fs->docs += c->n.docs;
-        fs->bad_json += c->n.bad_json;
-        fs->missing_field += c->n.missing;
-        fs->invalid_utf8 += c->invalid_utf8;
-        fs->blank += c->n.blank;
-        b->j.tokens += c->tokens;
-        b->j.windows += c->windows;
-        for (size_t k = 0; k < c->nbad; k++) {
-            size_t slot = fs->nbad;
-            if (fs->nbad == 20) {
-                slot = 0;
-                for (size_t q = 1; q < 20; q++)
-                    if (fs->bad_line[q] > fs->bad_line[slot])
-                        slot = q;
-                if (c->bad_line[k] > fs->bad_line[slot])
-                    continue;
-            } else {
-                fs->nbad++;
-            }
-            fs->bad_line[slot] = c->bad_line[k];
-            memcpy(fs->bad_reason[slot], c->bad_reason[k], sizeof fs->bad_reason[slot]);
-        }
-        memset(&c->n, 0, sizeof c->n);
-        c->invalid_utf8 = 0;
-        c->tokens = c->windows = 0;
-        c->nbad = 0;
-    }
-    /* order the samples by line (insertion sort: at most 20) */
     for (size_t a = 1; a < fs->nbad; a++)
         for (size_t k = a; k > 0 && fs->bad_line[k - 1] > fs->bad_line[k]; k--) {
             uint64_t tl = fs->bad_line[k];
@@ -283,21 +269,155 @@ static void collect_counters(idx_builder *b, index_file *fs)
         }
 }
 
-/* The earliest --strict failure of the file, if any. */
-static int strict_failure(idx_builder *b)
+/* Checkpoints file f, whose batches are done and slots retired; err is
+ * never NULL here (idx_read_corpus passes its own). */
+static contam_status finish_file(idx_builder *b, size_t f, contam_err *err)
 {
-    int found = 0;
+    idx_infile *in = &b->in[f % 2];
+    contam_status st = CONTAM_OK;
+    if (in->has_fatal) {
+        st = in->fatal.code;
+        *err = in->fatal;
+    } else if (!in->fs.docs && in->fs.records > in->fs.blank &&
+               !io_is_text_document(b->files[f])) {
+        /* As the scanner: a file none of whose records has the text field
+         * was read with the wrong --text-field, and indexing "nothing" would
+         * make every benchmark item look clean. */
+        st = contam_err_set(err, CONTAM_ERR_FIELD, b->files[f], 0,
+                            "none of its %llu records has a string field '%s' (see --text-field)",
+                            (unsigned long long)(in->fs.records - in->fs.blank),
+                            b->o->text_field);
+    } else {
+        sort_bad(&in->fs);
+        st = idx_checkpoint(b, f, &in->fs, in->tokens, in->windows, err);
+    }
+    if (st != CONTAM_OK) {
+        idx_builder_error(b, err, f);
+        return st;
+    }
+    in->file = IDX_NO_FILE;
+    b->cp_next = f + 1;
+    b->files_done++;
+    progress(b, 1);
+    return CONTAM_OK;
+}
+
+/* Checkpoints file f if it is ready, retiring the slots of idle threads that
+ * still hold it (a busy thread is working on a later file, and retires its
+ * slot itself before starting). *done tells whether it was. Reader thread. */
+static contam_status try_checkpoint(idx_builder *b, size_t f, int *done, contam_err *err)
+{
+    idx_infile *in = &b->in[f % 2];
+    *done = 0;
+    if (in->file != f || !in->read || atomic_load(&in->processed) != in->batches ||
+        idx_builder_stopped(b, f))
+        return CONTAM_OK;
     for (int t = 0; t < b->nthreads; t++) {
         idx_bctx *c = &b->ctx[t];
-        if (c->has_fatal && (!found || c->fatal.line < b->err.line)) {
-            b->err = c->fatal;
-            found = 1;
-        }
-        c->has_fatal = 0;
+        if (atomic_load(&c->slot) != f)
+            continue;
+        if (!omp_test_lock(&c->lock))
+            return CONTAM_OK;
+        if (atomic_load(&c->slot) == f)
+            retire(b, c);
+        omp_unset_lock(&c->lock);
     }
-    if (found)
-        b->has_err = 1;
-    return found;
+    if (idx_builder_stopped(b, f)) /* a spill failed */
+        return CONTAM_OK;
+    *done = 1;
+    return finish_file(b, f, err);
+}
+
+/* Checkpoints every ready file in order. */
+static contam_status poll_checkpoints(idx_builder *b, contam_err *err)
+{
+    int done = 1;
+    contam_status st = CONTAM_OK;
+    while (done && st == CONTAM_OK && b->cp_next < b->nfiles)
+        st = try_checkpoint(b, b->cp_next, &done, err);
+    return st;
+}
+
+/* Waits for every batch handed out, then retires the threads' slots (in
+ * parallel) and checkpoints the files in flight that were not stopped. */
+static contam_status drain(idx_builder *b, contam_err *err)
+{
+#pragma omp taskwait
+    contam_status st = CONTAM_OK;
+    while (st == CONTAM_OK && b->cp_next < b->nfiles && b->in[b->cp_next % 2].file == b->cp_next &&
+           b->in[b->cp_next % 2].read && !idx_builder_stopped(b, b->cp_next)) {
+        size_t f = b->cp_next;
+        for (int t = 0; t < b->nthreads; t++) {
+            if (atomic_load(&b->ctx[t].slot) != f)
+                continue;
+#pragma omp task firstprivate(t) default(none) shared(b)
+            retire(b, &b->ctx[t]);
+        }
+#pragma omp taskwait
+        int done = 0;
+        st = try_checkpoint(b, f, &done, err);
+        if (st == CONTAM_OK && !done)
+            break; /* stopped by a failed spill */
+    }
+    return st;
+}
+
+static int stop_file(void *user, size_t f)
+{
+    return idx_builder_stopped((idx_builder *)user, f);
+}
+
+/* After each batch handed out: progress, checkpoints of earlier files, and
+ * the runs a long file spills are merged when there are many. */
+static contam_status after_batch(void *user, size_t f, contam_err *err)
+{
+    idx_builder *b = user;
+    progress(b, 0);
+    contam_status st = poll_checkpoints(b, err);
+    return st == CONTAM_OK ? idx_compact_pending(b, f, err) : st;
+}
+
+/* Reads file f and hands out its batches; its entry in b->in gets the
+ * sizes, and the next file's first record follows its last. */
+static void read_file(idx_builder *b, size_t f)
+{
+    idx_infile *in = &b->in[f % 2];
+    const char *path = b->files[f];
+    uint64_t base = b->next_ord;
+    io_batch_file bf;
+    contam_err e;
+    contam_err_clear(&e);
+    contam_status s = io_batcher_read_file(b->reader, path, f, base, (size_t)b->o->max_line, 0,
+                                           &bf, &e);
+    if (s == CONTAM_OK && b->o->provenance && base + bf.records > IDX_ORD_LIMIT)
+        s = contam_err_set(&e, CONTAM_ERR_ARG, path, 0,
+                           "more than 2^40 corpus records: too many for --provenance");
+    if (s != CONTAM_OK) {
+        idx_builder_error(b, &e, f);
+        return;
+    }
+    snprintf(in->fs.format, sizeof in->fs.format, "%s", bf.format);
+    memcpy(in->fs.checksum, bf.checksum, sizeof in->fs.checksum);
+    in->fs.raw_bytes = bf.raw_bytes;
+    in->fs.bytes = bf.bytes;
+    in->fs.records = bf.records;
+    in->fs.first_record = base;
+    b->next_ord = base + bf.records;
+    in->batches = bf.batches;
+    in->read = 1;
+}
+
+static void start_file(idx_builder *b, size_t f)
+{
+    idx_infile *in = &b->in[f % 2];
+#pragma omp critical(idx_infile)
+    {
+        memset(&in->fs, 0, sizeof in->fs);
+        in->tokens = in->windows = in->batches = 0;
+        in->read = in->has_fatal = 0;
+        atomic_store(&in->processed, 0);
+        in->file = f;
+    }
 }
 
 contam_status idx_read_corpus(idx_builder *b, size_t first, contam_err *err)
@@ -306,34 +426,30 @@ contam_status idx_read_corpus(idx_builder *b, size_t first, contam_err *err)
                             stop_file, b};
     if (!(b->reader = io_batcher_create(&bc)))
         return contam_err_set(err, CONTAM_ERR_NOMEM, NULL, 0, "out of memory");
+    b->cp_next = first;
+    b->in[0].file = b->in[1].file = IDX_NO_FILE;
     contam_status st = CONTAM_OK;
-#pragma omp parallel num_threads(b->nthreads) default(none) shared(b, first, st, err)
+    contam_err e; /* the reader thread's own failures */
+    contam_err_clear(&e);
+#pragma omp parallel num_threads(b->nthreads) default(none) shared(b, first, st, e)
 #pragma omp single
     {
         for (size_t f = first; f < b->nfiles && st == CONTAM_OK; f++) {
-            index_file fs;
-            memset(&fs, 0, sizeof fs);
-            read_file(b, f, &fs);
-#pragma omp taskwait
-            if (b->has_err || strict_failure(b)) {
-                st = b->err.code;
+            /* Two files in flight at most: f - 2 must be checkpointed. */
+            if (b->in[f % 2].file != IDX_NO_FILE && (st = drain(b, &e)) != CONTAM_OK)
                 break;
-            }
-            collect_counters(b, &fs);
-            /* As the scanner: a file none of whose records has the text field
-             * was read with the wrong --text-field, and indexing "nothing"
-             * would make every benchmark item look clean. */
-            if (!fs.docs && fs.records > fs.blank && !io_is_text_document(b->files[f])) {
-                st = contam_err_set(err, CONTAM_ERR_FIELD, b->files[f], 0,
-                                    "none of its %llu records has a string field '%s' (see "
-                                    "--text-field)",
-                                    (unsigned long long)(fs.records - fs.blank), b->o->text_field);
+            if (idx_builder_stopped(b, f))
                 break;
-            }
-            st = idx_checkpoint(b, f, &fs, err);
-            b->files_done++;
-            progress(b, 1);
+            start_file(b, f);
+            read_file(b, f);
+            if (!idx_builder_stopped(b, f))
+                st = poll_checkpoints(b, &e);
         }
+        contam_status s2 = drain(b, &e);
+        if (st == CONTAM_OK)
+            st = s2;
+        if (st != CONTAM_OK)
+            idx_builder_error(b, &e, 0); /* stops the threads */
     }
     io_batcher_progress(b->reader, &b->read);
     io_batcher_free(b->reader);
@@ -343,5 +459,5 @@ contam_status idx_read_corpus(idx_builder *b, size_t first, contam_err *err)
             *err = b->err;
         return b->err.code;
     }
-    return st;
+    return CONTAM_OK;
 }

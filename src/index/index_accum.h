@@ -32,6 +32,8 @@ typedef struct {
 
 int idx_accum_init(idx_accum *a, unsigned flags, size_t chunk_cap);
 void idx_accum_free(idx_accum *a);
+/* Forgets everything accumulated (keeps the chunk for reuse). */
+void idx_accum_drop(idx_accum *a);
 /* Nothing accumulated since the last spill. */
 static inline int idx_accum_empty(const idx_accum *a)
 {

@@ -117,11 +117,13 @@ static int batch_add(io_batch *b, const char *line, size_t len, uint64_t lineno,
     return 0;
 }
 
-/* Hands b to a task, or processes it here when enough are in flight. */
+/* Hands b to a task, or processes it here when enough are in flight. With
+ * one thread, always here: a task would only wait in the queue for the next
+ * taskwait, and batches would then be processed out of reading order. */
 static void dispatch(io_batcher *bt, io_batch *b)
 {
     int n = atomic_fetch_add(&bt->inflight, 1);
-    if (n < bt->inflight_limit) {
+    if (n < bt->inflight_limit && bt->cfg.nthreads > 1) {
 #pragma omp task firstprivate(b) default(none) shared(bt)
         {
             bt->cfg.process(bt->cfg.user, b);
@@ -203,6 +205,7 @@ contam_status io_batcher_read_file(io_batcher *bt, const char *path, size_t file
             last_raw = raw;
             bytes_rep = out->bytes;
             records_rep = out->records;
+            out->batches++;
             dispatch(bt, b);
             if (!(b = batch_get(bt, file, base, text_mode))) {
                 s = contam_err_set(err, CONTAM_ERR_NOMEM, path, 0, "out of memory while reading");
@@ -216,10 +219,12 @@ done:
     /* The last, partial batch: handed out on success, and on failure when
      * the caller wants the complete records read before the damage. */
     if (b && b->nrecs &&
-        (s == CONTAM_OK || (hand_out_partial && !text_mode && s != CONTAM_ERR_NOMEM)))
+        (s == CONTAM_OK || (hand_out_partial && !text_mode && s != CONTAM_ERR_NOMEM))) {
+        out->batches++;
         dispatch(bt, b);
-    else
+    } else {
         batch_release(bt, b);
+    }
     atomic_fetch_add(&bt->bytes_done, out->bytes - bytes_rep);
     atomic_fetch_add(&bt->records_done, out->records - records_rep);
     out->raw_bytes = io_stream_raw_pos(in);

@@ -76,6 +76,8 @@ typedef struct {
     uint64_t raw_bytes;     /* compressed bytes read */
     uint64_t bytes;         /* decompressed record bytes, newlines included */
     uint64_t records;       /* lines read */
+    uint64_t batches;       /* batches handed out (a caller counting finished
+                               batches knows when the file is done) */
 } io_batch_file;
 
 /* Reads path and hands out its batches tagged with (file, base). On failure

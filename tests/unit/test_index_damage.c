@@ -238,6 +238,77 @@ static void bad_corpus_input(void **state)
     contam_buf_free(&b);
 }
 
+/* Files are read while the previous one is still being checkpointed. A
+ * failure in a later file still checkpoints every earlier one (a rerun
+ * resumes after them), and with several files failing --strict, the error
+ * reported is the earliest file's first bad line, whatever the threads. */
+static void failure_keeps_earlier_files(void **state)
+{
+    (void)state;
+    char f[4][600], ref[600];
+    snprintf(f[0], sizeof f[0], "%s", put_corpus("fk/a.jsonl", 61, 400, 60, 0));
+    snprintf(f[1], sizeof f[1], "%s", put_corpus("fk/b.jsonl", 62, 400, 60, 0));
+    snprintf(f[3], sizeof f[3], "%s", put_corpus("fk/d.jsonl", 64, 400, 60, 0));
+    contam_buf b = {0};
+    gen_corpus(&b, 63, 400, 60, 0);
+    snprintf(f[2], sizeof f[2], "%s", put_zst("fk/c.jsonl.zst", &b, 9));
+    const char *files[4] = {f[0], f[1], f[2], f[3]};
+    snprintf(ref, sizeof ref, "%s", tpath("fk/ref"));
+    for (int threads = 1; threads <= 3; threads++) {
+        index_build_options o = small_opts();
+        o.threads = threads;
+        o.mem = (uint64_t)128 << 20;
+        /* c.jsonl.zst truncated: a, b finished; the error names c */
+        put_zst("fk/c.jsonl.zst", &b, 9);
+        const char *out = tpath("fk/idx");
+        contam_err err;
+        index_build_stats st;
+        assert_int_equal(index_build(out, files, 4, &o, &st, &err), CONTAM_ERR_TRUNCATED);
+        assert_non_null(strstr(err.file, "c.jsonl.zst"));
+        assert_false(exists(out));
+        /* the same file whole again: the rerun resumes after a and b */
+        contam_buf_reset(&b);
+        gen_corpus(&b, 63, 400, 60, 0);
+        put_zst("fk/c.jsonl.zst", &b, 0);
+        assert_int_equal(index_build(out, files, 4, &o, &st, &err), CONTAM_OK);
+        assert_int_equal(st.files_resumed, 2);
+        if (threads == 1) {
+            rm_rf(ref);
+            assert_int_equal(index_build(ref, files, 4, &o, &st, &err), CONTAM_OK);
+        }
+        assert_same_index(ref, out);
+        rm_rf(out);
+        /* bad records in b (line 9) and c (line 1): --strict names b */
+        contam_buf bad = {0};
+        gen_corpus(&bad, 62, 8, 60, 0);
+        assert_int_equal(contam_buf_puts(&bad, "{\"text\": oops\n"), 0);
+        gen_corpus(&bad, 65, 300, 60, 0);
+        put("fk/b.jsonl", bad.ptr, bad.size);
+        contam_buf_reset(&bad);
+        assert_int_equal(contam_buf_puts(&bad, "{}\n{\"text\": oops\n"), 0);
+        gen_corpus(&bad, 66, 300, 60, 0);
+        put_zst("fk/c.jsonl.zst", &bad, 0);
+        o.strict = 1;
+        assert_int_equal(index_build(out, files, 4, &o, &st, &err), CONTAM_ERR_JSON);
+        assert_non_null(strstr(err.file, "b.jsonl"));
+        assert_int_equal(err.line, 9);
+        assert_false(exists(out));
+        /* and a rerun without the damage resumes after a */
+        put_corpus("fk/b.jsonl", 62, 400, 60, 0);
+        contam_buf_reset(&b);
+        gen_corpus(&b, 63, 400, 60, 0);
+        put_zst("fk/c.jsonl.zst", &b, 0);
+        assert_int_equal(index_build(out, files, 4, &o, &st, &err), CONTAM_OK);
+        assert_int_equal(st.files_resumed, 1);
+        assert_same_index(ref, out);
+        rm_rf(out);
+        contam_buf_free(&bad);
+        contam_buf_reset(&b);
+        gen_corpus(&b, 63, 400, 60, 0);
+    }
+    contam_buf_free(&b);
+}
+
 static void text_documents(void **state)
 {
     (void)state;
@@ -388,6 +459,7 @@ int main(void)
         cmocka_unit_test(verify_names_file_and_block),
         cmocka_unit_test(truncated_and_newer),
         cmocka_unit_test(bad_corpus_input),
+        cmocka_unit_test(failure_keeps_earlier_files),
         cmocka_unit_test(text_documents),
         cmocka_unit_test(alloc_failures_readers),
         cmocka_unit_test(alloc_failures_build_then_resume),
