@@ -42,20 +42,14 @@ int idx_accum_init(idx_accum *a, unsigned flags, size_t chunk_cap)
     return a->chunk && a->tmp && a->count ? 0 : -1;
 }
 
+static void drop_segments(idx_accum *a);
+
 static void seg_free(idx_segment *g)
 {
     contam_free(g->key);
     contam_free(g->df);
     contam_free(g->ord);
     memset(g, 0, sizeof *g);
-}
-
-static void drop_segments(idx_accum *a)
-{
-    for (size_t k = 0; k < a->nseg; k++)
-        seg_free(&a->seg[k]);
-    a->nseg = 0;
-    a->bytes = 0;
 }
 
 void idx_accum_drop(idx_accum *a)
@@ -69,6 +63,8 @@ void idx_accum_free(idx_accum *a)
     if (!a)
         return;
     drop_segments(a);
+    for (size_t k = 0; k < a->nspare; k++)
+        seg_free(&a->spare[k]);
     contam_free(a->seg);
     contam_free(a->chunk);
     contam_free(a->tmp);
@@ -204,17 +200,68 @@ static uint64_t seg_bytes(const idx_segment *g)
     return g->cap * (sizeof *g->key + (g->df ? sizeof *g->df : 0) + (g->ord ? sizeof *g->ord : 0));
 }
 
-/* Columns for n entries (contam_malloc_large: these arrays are the bulk of
- * a build's memory, and huge pages cut its page faults). */
-static int seg_alloc(size_t n, unsigned flags, idx_segment *g)
+/* ---- segment arrays: fresh or reused ------------------------------------------- */
+
+/* Freed segment arrays are kept (spare) and handed out again: a fresh array
+ * costs a page fault per page and the kernel's zeroing, and page faults of
+ * two threads serialize on the process's memory map; with fresh arrays for
+ * every file's segments, faults were a fifth of a two-thread build. */
+static int spare_take(idx_accum *a, size_t n, idx_segment *g)
 {
+    size_t best = IDX_SPARE_MAX;
+    for (size_t k = 0; k < a->nspare; k++) {
+        size_t c = a->spare[k].cap;
+        if (c >= n && (best == IDX_SPARE_MAX || c < a->spare[best].cap))
+            best = k;
+    }
+    if (best == IDX_SPARE_MAX)
+        return -1;
+    *g = a->spare[best];
+    g->n = 0;
+    a->spare_bytes -= seg_bytes(g);
+    a->spare[best] = a->spare[--a->nspare];
+    return 0;
+}
+
+/* Keeps g's arrays as spare if the limit allows (a->bytes must already
+ * exclude g), else frees them. */
+static void seg_release(idx_accum *a, idx_segment *g)
+{
+    uint64_t b = seg_bytes(g);
+    if (g->key && a->nspare < IDX_SPARE_MAX && a->bytes + a->spare_bytes + b <= a->spare_limit) {
+        a->spare[a->nspare++] = *g;
+        a->spare_bytes += b;
+        memset(g, 0, sizeof *g);
+        return;
+    }
+    seg_free(g);
+}
+
+static void drop_segments(idx_accum *a)
+{
+    a->bytes = 0;
+    for (size_t k = 0; k < a->nseg; k++)
+        seg_release(a, &a->seg[k]);
+    a->nseg = 0;
+}
+
+/* Columns for n entries: the smallest spare ones that hold n, else fresh
+ * (contam_malloc_large: these arrays are the bulk of a build's memory, and
+ * huge pages cut its page faults). 1 reused, 0 fresh, -1 out of memory. */
+static int seg_alloc(idx_accum *a, size_t n, idx_segment *g)
+{
+    unsigned flags = a->flags;
+    if (!n)
+        n = 1;
+    if (spare_take(a, n, g) == 0)
+        return 1;
     memset(g, 0, sizeof *g);
-    g->cap = n ? n : 1;
-    g->key = contam_malloc_large((n ? n : 1) * sizeof *g->key);
+    g->cap = n;
+    g->key = contam_malloc_large(n * sizeof *g->key);
     if (flags & IDX_FLAG_DF)
-        g->df = contam_malloc_large((n ? n : 1) * sizeof *g->df);
+        g->df = contam_malloc_large(n * sizeof *g->df);
     if (flags & IDX_FLAG_PROV)
-        g->ord = contam_malloc_large((n ? n : 1) * sizeof *g->ord);
+        g->ord = contam_malloc_large(n * sizeof *g->ord);
     if (!g->key || (!g->df && (flags & IDX_FLAG_DF)) || (!g->ord && (flags & IDX_FLAG_PROV))) {
         seg_free(g);
         return -1;
@@ -247,10 +294,11 @@ static void seg_shrink(idx_segment *g)
  * saturation, first record the smallest). Without branches on the keys
  * (random, so a branch would mispredict half the time): each step emits
  * the smaller key and advances whichever side(s) held it. */
-static int merge2(const idx_segment *x, const idx_segment *y, unsigned flags, idx_segment *out)
+static int merge2(idx_accum *a, const idx_segment *x, const idx_segment *y, idx_segment *out)
 {
     idx_segment o;
-    if (seg_alloc(x->n + y->n, flags, &o))
+    int reused = seg_alloc(a, x->n + y->n, &o);
+    if (reused < 0)
         return -1;
     size_t i = 0, j = 0, n = 0;
     while (i < x->n && j < y->n) {
@@ -279,7 +327,8 @@ static int merge2(const idx_segment *x, const idx_segment *y, unsigned flags, id
         memcpy(o.ord + n, r->ord + at, left * sizeof *o.ord);
     o.n = n + left;
     /* Repeated n-grams make the output shorter than its inputs. */
-    seg_shrink(&o);
+    if (!reused)
+        seg_shrink(&o);
     *out = o;
     return 0;
 }
@@ -290,21 +339,20 @@ static int merge2(const idx_segment *x, const idx_segment *y, unsigned flags, id
  * streams (a spill over dozens of segments was a third of a large build);
  * n-grams repeated across chunks collapse early, which saves memory too.
  * The output is transient extra memory (at most its two inputs), within
- * the factor 2 that size_budget keeps. Its pages are fresh each time: the
- * kernel zeroing them costs about a tenth of a large build (measured);
- * reusing freed arrays did not help, as outputs outgrow them. */
+ * the factor 2 that size_budget keeps. Within one spill outputs outgrow the
+ * spare arrays, but the next file's segments reuse them. */
 static int merge_tail(idx_accum *a)
 {
     while (a->nseg >= 2 && 2 * a->seg[a->nseg - 1].n >= a->seg[a->nseg - 2].n) {
         idx_segment *x = &a->seg[a->nseg - 2], *y = &a->seg[a->nseg - 1], m;
-        if (merge2(x, y, a->flags, &m))
+        if (merge2(a, x, y, &m))
             return -1;
         a->bytes -= seg_bytes(x) + seg_bytes(y);
-        seg_free(x);
-        seg_free(y);
+        a->bytes += seg_bytes(&m);
+        seg_release(a, x);
+        seg_release(a, y);
         a->nseg--;
         a->seg[a->nseg - 1] = m;
-        a->bytes += seg_bytes(&m);
     }
     return 0;
 }
@@ -335,7 +383,8 @@ static void collapse(const idx_pair *c, size_t n, idx_segment *g)
     g->n = m;
 }
 
-int idx_accum_flush_chunk(idx_accum *a)
+/* Sorts the chunk into a new segment, without merging segments. */
+static int flush_chunk(idx_accum *a)
 {
     size_t n = a->nchunk;
     if (!n)
@@ -349,7 +398,8 @@ int idx_accum_flush_chunk(idx_accum *a)
         a->seg_cap = ncap;
     }
     idx_segment sg;
-    if (seg_alloc(n, a->flags, &sg))
+    int reused = seg_alloc(a, n, &sg);
+    if (reused < 0)
         return -1;
     idx_pair *src = a->chunk, *dst = a->tmp;
     size_t *start = a->count;
@@ -373,11 +423,17 @@ int idx_accum_flush_chunk(idx_accum *a)
         }
         from = to;
     }
-    seg_shrink(&sg);
+    if (!reused)
+        seg_shrink(&sg);
     a->seg[a->nseg++] = sg;
     a->bytes += seg_bytes(&sg);
     a->nchunk = 0;
-    return merge_tail(a);
+    return 0;
+}
+
+int idx_accum_flush_chunk(idx_accum *a)
+{
+    return flush_chunk(a) ? -1 : merge_tail(a);
 }
 
 /* ---- spill: a tournament merge of every segment ----------------------------- */
@@ -387,7 +443,7 @@ contam_status idx_accum_spill(idx_accum *const *a, size_t n, const char *path,
                               contam_err *err)
 {
     for (size_t k = 0; k < n; k++)
-        if (idx_accum_flush_chunk(a[k]))
+        if (flush_chunk(a[k])) /* no merge_tail: the tournament below merges anyway */
             return contam_err_set(err, CONTAM_ERR_NOMEM, path, 0, "out of memory");
     size_t nseg = 0;
     for (size_t k = 0; k < n; k++)

@@ -20,6 +20,8 @@ typedef struct {
     size_t cap;     /* entries allocated (what the budget counts) */
 } idx_segment;
 
+#define IDX_SPARE_MAX 16
+
 typedef struct {
     unsigned flags;
     idx_pair *chunk, *tmp;
@@ -28,6 +30,11 @@ typedef struct {
     idx_segment *seg;
     size_t nseg, seg_cap;
     uint64_t bytes;     /* held by the segments */
+    /* Freed segment arrays kept for reuse while spare + live bytes stay
+     * within spare_limit (0, the default after init: none kept). */
+    idx_segment spare[IDX_SPARE_MAX];
+    size_t nspare;
+    uint64_t spare_bytes, spare_limit;
 } idx_accum;
 
 int idx_accum_init(idx_accum *a, unsigned flags, size_t chunk_cap);

@@ -97,6 +97,17 @@ static io_batch *batch_get(io_batcher *bt, size_t file, uint64_t base, int text_
         b->nrecs = 0;
     } else if (!(b = contam_calloc(1, sizeof *b))) {
         return NULL;
+    } else {
+        /* Room for a full batch from the start: growing it by doubling
+         * copied it at every step and left the pool with buffers twice the
+         * batch size. */
+        size_t cap = bt->cfg.batch_bytes + bt->cfg.batch_bytes / 4 + 4096;
+        if (!(b->buf.ptr = contam_malloc(cap))) {
+            contam_free(b);
+            return NULL;
+        }
+        b->buf.cap = cap;
+        b->buf.ptr[0] = '\0';
     }
     b->next = NULL;
     b->file = file;
