@@ -37,11 +37,7 @@ typedef struct {
 
 static void log_add(pair_log *l, uint64_t h, uint64_t o)
 {
-    if (l->n == l->cap) {
-        l->cap = l->cap ? 2 * l->cap : 4096;
-        l->p = realloc(l->p, l->cap * sizeof *l->p);
-        assert_non_null(l->p);
-    }
+    assert_int_equal(contam_array_grow(&l->p, &l->cap, l->n + 1, sizeof *l->p, 4096), 0);
     l->p[l->n].h = h;
     l->p[l->n++].o = o;
 }
