@@ -111,7 +111,7 @@ char *idx_builder_run_path(idx_builder *b, char name[32])
 {
     uint64_t id = atomic_fetch_add(&b->next_run, 1);
     snprintf(name, 32, "run-%08llu.run", (unsigned long long)id);
-    return idx_join(b->work, name);
+    return io_path_join(b->work, name);
 }
 
 static uint64_t file_mtime(const char *path)
@@ -283,7 +283,7 @@ static contam_status lock_work(idx_builder *b, int *fd, contam_err *err)
 {
     if (mkdir(b->work, 0777) != 0 && errno != EEXIST)
         return contam_err_set(err, CONTAM_ERR_IO, b->work, 0, "cannot create: %s", strerror(errno));
-    char *lp = idx_join(b->work, "lock");
+    char *lp = io_path_join(b->work, "lock");
     if (!lp)
         return contam_err_set(err, CONTAM_ERR_NOMEM, NULL, 0, "out of memory");
     *fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
@@ -321,10 +321,10 @@ static contam_status clean_work(idx_builder *b, contam_err *err)
         if (!strcmp(nm, ".") || !strcmp(nm, "..") || !strcmp(nm, "lock") ||
             !strcmp(nm, "journal.json") || listed(&b->j, nm) || (b->j.commit && !strcmp(nm, "out")))
             continue;
-        char *p = idx_join(b->work, nm);
+        char *p = io_path_join(b->work, nm);
         if (!p)
             st = contam_err_set(err, CONTAM_ERR_NOMEM, NULL, 0, "out of memory");
-        else if (idx_rm_tree(p))
+        else if (io_rm_tree(p))
             st = contam_err_set(err, CONTAM_ERR_IO, p, 0, "cannot remove: %s", strerror(errno));
         contam_free(p);
     }
@@ -345,7 +345,7 @@ static contam_status check_runs(idx_builder *b, contam_err *err)
         const idx_run_ref *r = &j->runs[k];
         if (r->durable || r->file >= cut)
             continue;
-        char *path = idx_join(b->work, r->name);
+        char *path = io_path_join(b->work, r->name);
         if (!path)
             return contam_err_set(err, CONTAM_ERR_NOMEM, NULL, 0, "out of memory");
         contam_err e;
@@ -513,39 +513,11 @@ static contam_status fill_meta(idx_builder *b, contam_err *err)
  * index's identity, so manifest.json stays byte-identical across rebuilds. */
 static void write_history(idx_builder *b, double t0, double t1, double t2)
 {
-    cJSON *root = NULL;
-    if (b->have_old) {
-        char *old = idx_join(b->out, "build.json");
-        contam_buf buf = {0};
-        contam_err e;
-        if (old && io_read_all(old, (uint64_t)16 << 20, &buf, NULL, &e) == CONTAM_OK)
-            root = cJSON_ParseWithLengthOpts(buf.ptr ? buf.ptr : "", buf.size, NULL, 0);
-        contam_buf_free(&buf);
-        contam_free(old);
-    }
-    if (!cJSON_IsObject(root) || !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(root, "history"))) {
-        cJSON_Delete(root);
-        root = cJSON_CreateObject();
-        if (!root || !cJSON_AddArrayToObject(root, "history")) {
-            cJSON_Delete(root);
-            return;
-        }
-    }
-    cJSON *h = cJSON_GetObjectItemCaseSensitive(root, "history"), *e = cJSON_CreateObject();
-    char when[32], tool[48];
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    snprintf(tool, sizeof tool, "contam %s", CONTAM_VERSION);
-    if (!e || !cJSON_AddItemToArray(h, e)) {
-        cJSON_Delete(e);
+    cJSON *root = idx_history_open(b->have_old ? b->out : NULL), *e;
+    if (!root || !(e = idx_history_add(root, b->have_old ? "append" : "build"))) {
         cJSON_Delete(root);
         return;
     }
-    cJSON_AddStringToObject(e, "operation", b->have_old ? "append" : "build");
-    cJSON_AddStringToObject(e, "tool", tool);
-    cJSON_AddStringToObject(e, "finished_utc", when);
     cJSON_AddNumberToObject(e, "files_added", (double)b->j.nfiles);
     cJSON_AddNumberToObject(e, "files_resumed", b->stats ? b->stats->files_resumed : 0);
     cJSON_AddNumberToObject(e, "threads", b->nthreads);
@@ -555,14 +527,7 @@ static void write_history(idx_builder *b, double t0, double t1, double t2)
     cJSON_AddNumberToObject(e, "seconds_merge", round((t2 - t1) * 1000) / 1000);
     if (!b->o->fp_bits && !b->have_old)
         cJSON_AddNumberToObject(e, "fp_rate_target", b->o->fp_rate);
-    char *text = cJSON_Print(root);
-    cJSON_Delete(root);
-    char *path = idx_join(b->stage, "build.json");
-    contam_err e2;
-    if (text && path)
-        if (io_write_atomic(path, text, strlen(text), &e2) != CONTAM_OK) { /* informational only */ }
-    cJSON_free(text);
-    contam_free(path);
+    idx_history_write(root, b->stage);
 }
 
 static char *strip_slashes(const char *s)
@@ -609,9 +574,9 @@ contam_status index_build(const char *out_dir, const char *const *files, size_t 
     b->work = contam_malloc(ol + 16);
     if (b->work)
         snprintf(b->work, ol + 16, "%s.partial", b->out);
-    b->journal_path = b->work ? idx_join(b->work, "journal.json") : NULL;
-    b->stage = b->work ? idx_join(b->work, "out") : NULL;
-    b->old_dir = b->work ? idx_join(b->work, "old") : NULL;
+    b->journal_path = b->work ? io_path_join(b->work, "journal.json") : NULL;
+    b->stage = b->work ? io_path_join(b->work, "out") : NULL;
+    b->old_dir = b->work ? io_path_join(b->work, "old") : NULL;
     if (!b->journal_path || !b->stage || !b->old_dir) {
         st = contam_err_set(err, CONTAM_ERR_NOMEM, NULL, 0, "out of memory");
         goto done;
@@ -626,7 +591,7 @@ contam_status index_build(const char *out_dir, const char *const *files, size_t 
             if ((st = lock_work(b, &lock_fd, err)) != CONTAM_OK)
                 goto done;
             if ((st = idx_commit_dir(b->stage, b->out, b->old_dir, err)) == CONTAM_OK)
-                (void)idx_rm_tree(b->work);
+                (void)io_rm_tree(b->work);
             goto done;
         }
         idx_journal_free(&jj);
@@ -677,7 +642,7 @@ contam_status index_build(const char *out_dir, const char *const *files, size_t 
     if ((st = idx_journal_write(b->journal_path, &b->j, 1, err)) != CONTAM_OK ||
         (st = idx_commit_dir(b->stage, b->out, b->old_dir, err)) != CONTAM_OK)
         goto done;
-    (void)idx_rm_tree(b->work);
+    (void)io_rm_tree(b->work);
     if (stats) {
         stats->runs_spilled = atomic_load(&b->runs_spilled);
         stats->keys = b->meta.keys;
@@ -690,7 +655,7 @@ done:
     free_threads(b);
     /* Nothing worth resuming (no corpus file finished): leave no trace. */
     if (st != CONTAM_OK && lock_fd >= 0 && b->journal_path && !idx_exists(b->journal_path))
-        (void)idx_rm_tree(b->work);
+        (void)io_rm_tree(b->work);
     if (lock_fd >= 0)
         close(lock_fd);
     idx_journal_free(&b->j);

@@ -37,7 +37,7 @@ static contam_status open_sources(idx_builder *b, const idx_run_ref *runs, size_
     size_t n = 0;
     contam_status st = CONTAM_OK;
     for (size_t k = 0; k < nruns && st == CONTAM_OK; k++) {
-        char *path = idx_join(b->work, runs[k].name);
+        char *path = io_path_join(b->work, runs[k].name);
         if (!path)
             st = contam_err_set(err, CONTAM_ERR_NOMEM, NULL, 0, "out of memory");
         else if ((st = idx_source_run(path, &b->run_layout, part, fp_bits, 0, &s[n], err)) ==
@@ -48,7 +48,7 @@ static contam_status open_sources(idx_builder *b, const idx_run_ref *runs, size_
     if (st == CONTAM_OK && with_old) {
         idx_layout ol;
         idx_layout_from_meta(&b->old, &ol);
-        char *path = idx_join(b->out, b->old.parts[part].name);
+        char *path = io_path_join(b->out, b->old.parts[part].name);
         if (!path)
             st = contam_err_set(err, CONTAM_ERR_NOMEM, NULL, 0, "out of memory");
         else if ((st = idx_source_part(path, &ol, part, 0, &s[n], err)) == CONTAM_OK)
@@ -107,7 +107,7 @@ static contam_status merge_runs(idx_builder *b, const idx_run_ref *runs, size_t 
 static void unlink_runs(idx_builder *b, const idx_run_ref *runs, size_t n)
 {
     for (size_t k = 0; k < n; k++) {
-        char *old = idx_join(b->work, runs[k].name);
+        char *old = io_path_join(b->work, runs[k].name);
         if (old)
             (void)unlink(old);
         contam_free(old);
@@ -123,7 +123,7 @@ static contam_status make_durable(idx_builder *b, contam_err *err)
         idx_run_ref *r = &b->j.runs[k];
         if (r->durable)
             continue;
-        char *path = idx_join(b->work, r->name);
+        char *path = io_path_join(b->work, r->name);
         st = path ? idx_run_sync(path, err)
                   : contam_err_set(err, CONTAM_ERR_NOMEM, NULL, 0, "out of memory");
         contam_free(path);
@@ -250,7 +250,7 @@ static contam_status write_partitions(idx_builder *b, contam_err *err)
     index_meta *m = &b->meta;
     idx_layout l;
     idx_layout_from_meta(m, &l);
-    if (idx_rm_tree(b->stage) || mkdir(b->stage, 0777))
+    if (io_rm_tree(b->stage) || mkdir(b->stage, 0777))
         return contam_err_set(err, CONTAM_ERR_IO, b->stage, 0, "cannot create the staging directory");
     unsigned P = l.partitions;
     contam_free(m->parts);
@@ -271,7 +271,7 @@ static contam_status write_partitions(idx_builder *b, contam_err *err)
     for (unsigned p = 0; p < P; p++) {
         char name[32];
         snprintf(name, sizeof name, "part-%04u.cidx", p);
-        char *path = idx_join(b->stage, name);
+        char *path = io_path_join(b->stage, name);
         idx_source **s = NULL;
         size_t n = 0;
         idx_part_writer *w = NULL;
@@ -326,7 +326,7 @@ contam_status idx_final_merge(idx_builder *b, contam_err *err)
         if ((st = write_partitions(b, err)) != CONTAM_OK)
             return st;
     }
-    char *mpath = idx_join(b->stage, IDX_MANIFEST);
+    char *mpath = io_path_join(b->stage, IDX_MANIFEST);
     if (!mpath)
         return contam_err_set(err, CONTAM_ERR_NOMEM, NULL, 0, "out of memory");
     st = idx_manifest_write(mpath, m, err);

@@ -1,47 +1,18 @@
 /* fsutil.c - the few file-system operations the index needs beyond io/:
- * path joining, recursive removal of a build's own directories, directory
- * fsync (so a rename survives a crash) and of a staged index's files, whole-file checksums, and the final
- * swap of a staged index into place. */
-#define _XOPEN_SOURCE 700 /* nftw */
+ * directory fsync (so a rename survives a crash) and of a staged index's
+ * files, whole-file checksums, and the final swap of a staged index into
+ * place. */
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "index/index_internal.h"
-
-char *idx_join(const char *dir, const char *name)
-{
-    size_t a = strlen(dir), b = strlen(name);
-    char *p = contam_malloc(a + b + 2);
-    if (!p)
-        return NULL;
-    memcpy(p, dir, a);
-    p[a] = '/';
-    memcpy(p + a + 1, name, b + 1);
-    return p;
-}
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-int idx_rm_tree(const char *path)
-{
-    struct stat sb;
-    if (lstat(path, &sb) != 0)
-        return errno == ENOENT ? 0 : -1;
-    return nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
+#include "io/io.h"
 
 contam_status idx_fsync_files(const char *dir, contam_err *err)
 {
@@ -53,7 +24,7 @@ contam_status idx_fsync_files(const char *dir, contam_err *err)
     while (st == CONTAM_OK && (de = readdir(d))) {
         if (de->d_name[0] == '.')
             continue;
-        char *p = idx_join(dir, de->d_name);
+        char *p = io_path_join(dir, de->d_name);
         struct stat sb;
         if (!p) {
             st = contam_err_set(err, CONTAM_ERR_NOMEM, NULL, 0, "out of memory");
@@ -143,6 +114,6 @@ contam_status idx_commit_dir(const char *stage, const char *dir, const char *old
         contam_free(parent);
     }
     if (idx_exists(old))
-        (void)idx_rm_tree(old);
+        (void)io_rm_tree(old);
     return CONTAM_OK;
 }

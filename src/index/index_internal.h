@@ -269,8 +269,7 @@ contam_status idx_meta_copy_params(index_meta *dst, const index_meta *src);
 
 /* ---- file system (fsutil.c) ------------------------------------------------------------ */
 
-char *idx_join(const char *dir, const char *name); /* NULL on OOM */
-int idx_rm_tree(const char *path);
+/* (paths: io_path_join; trees: io_rm_tree, io/io.h) */
 int idx_fsync_dir(const char *dir);
 /* fsyncs every regular file directly in dir, then dir. */
 contam_status idx_fsync_files(const char *dir, contam_err *err);
@@ -282,5 +281,18 @@ contam_status idx_file_checksum(const char *path, char out[33], uint64_t *size,
  * exists, move it to `old` first and remove it afterwards. */
 contam_status idx_commit_dir(const char *stage, const char *dir, const char *old,
                              contam_err *err);
+
+/* ---- build.json (history.c) ------------------------------------------------------------- */
+
+struct cJSON;
+/* The history in dir/build.json (dir NULL, or no valid file there: a new,
+ * empty one); NULL when out of memory. */
+struct cJSON *idx_history_open(const char *dir);
+/* Appends an entry {operation, tool, finished_utc} for the caller to add
+ * to; NULL when out of memory (root is kept). */
+struct cJSON *idx_history_add(struct cJSON *root, const char *operation);
+/* Writes root as stage/build.json (atomically; failures are ignored: the
+ * file is informational) and frees root. */
+void idx_history_write(struct cJSON *root, const char *stage);
 
 #endif

@@ -593,7 +593,7 @@ done:
 contam_status index_describe(const char *dir, index_meta *out, contam_err *err)
 {
     memset(out, 0, sizeof *out);
-    char *path = idx_join(dir, IDX_MANIFEST);
+    char *path = io_path_join(dir, IDX_MANIFEST);
     if (!path)
         return contam_err_set(err, CONTAM_ERR_NOMEM, dir, 0, "out of memory");
     contam_buf b = {0};

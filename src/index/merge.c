@@ -10,7 +10,6 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
@@ -38,7 +37,7 @@ static contam_status merge_part(merge_state *s, unsigned p, contam_err *err)
     for (size_t k = 0; k < s->n && st == CONTAM_OK; k++) {
         idx_layout il;
         idx_layout_from_meta(&s->in[k], &il);
-        char *path = idx_join(s->inputs[k], s->in[k].parts[p].name);
+        char *path = io_path_join(s->inputs[k], s->in[k].parts[p].name);
         if (!path)
             st = contam_err_set(err, CONTAM_ERR_NOMEM, NULL, 0, "out of memory");
         else if ((st = idx_source_part(path, &il, p, s->base[k], &src[ns], err)) == CONTAM_OK)
@@ -47,7 +46,7 @@ static contam_status merge_part(merge_state *s, unsigned p, contam_err *err)
     }
     char name[32];
     snprintf(name, sizeof name, "part-%04u.cidx", p);
-    char *path = st == CONTAM_OK ? idx_join(s->stage, name) : NULL;
+    char *path = st == CONTAM_OK ? io_path_join(s->stage, name) : NULL;
     idx_part_writer *w = NULL;
     if (st == CONTAM_OK && !path)
         st = contam_err_set(err, CONTAM_ERR_NOMEM, NULL, 0, "out of memory");
@@ -108,33 +107,15 @@ static contam_status combine_meta(merge_state *s, contam_err *err)
 
 static void write_history(const merge_state *s)
 {
-    cJSON *root = cJSON_CreateObject(), *h = NULL, *e = NULL, *from = NULL;
-    if (!root || !(h = cJSON_AddArrayToObject(root, "history")) || !(e = cJSON_CreateObject()) ||
-        !cJSON_AddItemToArray(h, e) || !(from = cJSON_AddArrayToObject(e, "inputs"))) {
-        if (e && !h)
-            cJSON_Delete(e);
+    cJSON *root = idx_history_open(NULL), *e = NULL, *from = NULL;
+    if (!root || !(e = idx_history_add(root, "merge")) ||
+        !(from = cJSON_AddArrayToObject(e, "inputs"))) {
         cJSON_Delete(root);
         return;
     }
-    char when[32], tool[48];
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    snprintf(tool, sizeof tool, "contam %s", CONTAM_VERSION);
-    cJSON_AddStringToObject(e, "operation", "merge");
-    cJSON_AddStringToObject(e, "tool", tool);
-    cJSON_AddStringToObject(e, "finished_utc", when);
     for (size_t k = 0; k < s->n; k++)
         cJSON_AddItemToArray(from, cJSON_CreateString(s->inputs[k]));
-    char *text = cJSON_Print(root);
-    cJSON_Delete(root);
-    char *path = idx_join(s->stage, "build.json");
-    contam_err err;
-    if (text && path)
-        if (io_write_atomic(path, text, strlen(text), &err) != CONTAM_OK) { /* informational only */ }
-    cJSON_free(text);
-    contam_free(path);
+    idx_history_write(root, s->stage);
 }
 
 contam_status index_merge(const char *out_dir, const char *const *inputs, size_t ninputs,
@@ -177,7 +158,7 @@ contam_status index_merge(const char *out_dir, const char *const *inputs, size_t
     if ((st = combine_meta(&s, err)) != CONTAM_OK)
         goto done;
     /* The work directory is shared with builds: never touch a build's. */
-    char *journal = idx_join(work, "journal.json");
+    char *journal = io_path_join(work, "journal.json");
     int busy = journal && idx_exists(journal);
     contam_free(journal);
     if (busy) {
@@ -189,20 +170,20 @@ contam_status index_merge(const char *out_dir, const char *const *inputs, size_t
         st = contam_err_set(err, CONTAM_ERR_IO, work, 0, "cannot create: %s", strerror(errno));
         goto done;
     }
-    char *lp = idx_join(work, "lock");
+    char *lp = io_path_join(work, "lock");
     lock_fd = lp ? open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0666) : -1;
     contam_free(lp);
     if (lock_fd < 0 || flock(lock_fd, LOCK_EX | LOCK_NB)) {
         st = contam_err_set(err, CONTAM_ERR_EXISTS, work, 0, "in use by another contam process");
         goto done;
     }
-    s.stage = idx_join(work, "out");
-    old = idx_join(work, "old");
+    s.stage = io_path_join(work, "out");
+    old = io_path_join(work, "old");
     if (!s.stage || !old) {
         st = contam_err_set(err, CONTAM_ERR_NOMEM, NULL, 0, "out of memory");
         goto done;
     }
-    if (idx_rm_tree(s.stage) || mkdir(s.stage, 0777)) {
+    if (io_rm_tree(s.stage) || mkdir(s.stage, 0777)) {
         st = contam_err_set(err, CONTAM_ERR_IO, s.stage, 0, "cannot create: %s", strerror(errno));
         goto done;
     }
@@ -233,7 +214,7 @@ contam_status index_merge(const char *out_dir, const char *const *inputs, size_t
     if (st != CONTAM_OK)
         goto done;
     s.out.false_match_rate = ldexp((double)s.out.keys, -(int)s.out.fp_bits);
-    char *mpath = idx_join(s.stage, IDX_MANIFEST);
+    char *mpath = io_path_join(s.stage, IDX_MANIFEST);
     st = mpath ? idx_manifest_write(mpath, &s.out, err)
                : contam_err_set(err, CONTAM_ERR_NOMEM, NULL, 0, "out of memory");
     contam_free(mpath);
@@ -243,10 +224,10 @@ contam_status index_merge(const char *out_dir, const char *const *inputs, size_t
     if ((st = idx_fsync_files(s.stage, err)) != CONTAM_OK)
         goto done;
     if ((st = idx_commit_dir(s.stage, out, old, err)) == CONTAM_OK)
-        (void)idx_rm_tree(work);
+        (void)io_rm_tree(work);
 done:
     if (st != CONTAM_OK && lock_fd >= 0 && s.stage)
-        (void)idx_rm_tree(work);
+        (void)io_rm_tree(work);
     if (lock_fd >= 0)
         close(lock_fd);
     for (size_t k = 0; s.in && k < ninputs; k++)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "index/index_internal.h"
+#include "io/io.h"
 
 struct index_reader {
     char *dir;
@@ -52,7 +53,7 @@ contam_status index_open(const char *dir, index_reader **out, contam_err *err)
     for (unsigned p = 0; p < ix->meta.partitions; p++)
         ix->parts[p].fd = -1;
     for (unsigned p = 0; p < ix->meta.partitions && st == CONTAM_OK; p++) {
-        char *path = idx_join(dir, ix->meta.parts[p].name);
+        char *path = io_path_join(dir, ix->meta.parts[p].name);
         if (!path) {
             st = contam_err_set(err, CONTAM_ERR_NOMEM, dir, 0, "out of memory");
             break;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "index/index_internal.h"
+#include "io/io.h"
 
 typedef struct {
     size_t problems;
@@ -29,7 +30,7 @@ static void check_part(const char *dir, const index_meta *m, const idx_layout *l
 {
     contam_err e;
     contam_err_clear(&e);
-    char *path = idx_join(dir, m->parts[p].name);
+    char *path = io_path_join(dir, m->parts[p].name);
     if (!path) {
         contam_err_set(&e, CONTAM_ERR_NOMEM, dir, 0, "out of memory");
         note(c, &e);

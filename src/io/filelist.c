@@ -40,8 +40,7 @@ nomem:
     return contam_err_set(err, CONTAM_ERR_NOMEM, NULL, 0, "out of memory listing input files");
 }
 
-/* a + "/" + b, without doubling a trailing slash of a. */
-static char *join(const char *a, const char *b)
+char *io_path_join(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);
     int slash = la > 0 && a[la - 1] != '/';
@@ -73,8 +72,8 @@ static contam_status walk(file_vec *fv, const char *dir, const char *rel_prefix,
         }
         if (de->d_name[0] == '.')
             continue;
-        char *path = join(dir, de->d_name);
-        char *rel = rel_prefix[0] ? join(rel_prefix, de->d_name) : contam_strdup(de->d_name);
+        char *path = io_path_join(dir, de->d_name);
+        char *rel = rel_prefix[0] ? io_path_join(rel_prefix, de->d_name) : contam_strdup(de->d_name);
         if (!path || !rel) {
             contam_free(path);
             contam_free(rel);

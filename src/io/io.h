@@ -96,6 +96,13 @@ CONTAM_NODISCARD contam_status io_filelist_expand(const char *const *args, size_
                                                   io_filelist *out, contam_err *err);
 void io_filelist_free(io_filelist *l);
 
+/* dir + "/" + name, without doubling a trailing slash of dir; NULL when
+ * out of memory. The caller frees it (contam_free). */
+char *io_path_join(const char *dir, const char *name);
+/* Removes a file or a directory tree without following symbolic links out
+ * of it; 0 (also when path does not exist) or -1 with errno. */
+int io_rm_tree(const char *path);
+
 /* Length of name without a trailing .gz, .zst or .zstd (any case). */
 size_t io_name_base_len(const char *name);
 /* Does name end with one of the NULL-terminated exts (".jsonl"), before an

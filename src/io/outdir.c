@@ -39,8 +39,7 @@ static int rm_entry(const char *path, const struct stat *sb, int flag, struct FT
     return remove(path);
 }
 
-/* Removes a tree without following symbolic links out of it. */
-static int rm_tree(const char *path)
+int io_rm_tree(const char *path)
 {
     struct stat sb;
     if (lstat(path, &sb) != 0)
@@ -148,7 +147,7 @@ static void remove_stale(const char *parent, const char *base)
         char *p = concat3(parent, "/", de->d_name);
         if (p) {
             /* stale leftovers: failing to remove them only costs disk space */
-            (void)rm_tree(p);
+            (void)io_rm_tree(p);
             contam_free(p);
         }
     }
@@ -199,7 +198,7 @@ contam_status io_outdir_begin(const char *dir, io_outdir **out, contam_err *err)
     contam_free(parent);
     /* A staging dir with our pid is from an earlier handle of this process
      * that was never freed or committed: it is ours to discard. */
-    if (rm_tree(d->stage) != 0 || mkdir(d->stage, 0777) != 0) {
+    if (io_rm_tree(d->stage) != 0 || mkdir(d->stage, 0777) != 0) {
         st = contam_err_set(err, CONTAM_ERR_OPEN, d->stage, 0,
                             "cannot create staging directory: %s", strerror(errno));
         contam_free(d->stage);
@@ -317,7 +316,7 @@ contam_status io_outdir_commit(io_outdir *d, contam_err *err)
     } else if (exchange(d->stage, d->dir) == 0) {
         /* The previous output now sits at the staging name; if removing it
          * fails, the next run's stale-directory sweep does it. */
-        (void)rm_tree(d->stage);
+        (void)io_rm_tree(d->stage);
     } else {
         /* Two renames: a crash between them leaves the previous output in
          * DIR.old-PID, which the next run sweeps away. */
@@ -341,7 +340,7 @@ contam_status io_outdir_commit(io_outdir *d, contam_err *err)
                                   "cannot move the finished output into place: %s",
                                   strerror(e));
         }
-        (void)rm_tree(old); /* leftovers are swept by the next run */
+        (void)io_rm_tree(old); /* leftovers are swept by the next run */
         contam_free(old);
     }
     io_sync_parent(d->dir);
@@ -354,7 +353,7 @@ void io_outdir_free(io_outdir *d)
     if (!d)
         return;
     if (!d->committed && d->stage)
-        (void)rm_tree(d->stage); /* nothing useful to do if this fails */
+        (void)io_rm_tree(d->stage); /* nothing useful to do if this fails */
     contam_free(d->stage);
     contam_free(d->dir);
     contam_free(d);

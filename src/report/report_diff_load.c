@@ -5,19 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "io/io.h"
 #include "report/report_diff_internal.h"
-
-static char *join(const char *dir, const char *name)
-{
-    size_t a = strlen(dir), b = strlen(name);
-    char *p = contam_malloc(a + b + 2);
-    if (p) {
-        memcpy(p, dir, a);
-        p[a] = '/';
-        memcpy(p + a + 1, name, b + 1);
-    }
-    return p;
-}
 
 int diff_side_method(const diff_side *s, const char *name)
 {
@@ -131,7 +120,7 @@ static contam_status read_items(diff_side *s, const char *path, contam_err *err)
 contam_status diff_side_load(diff_side *s, const char *dir, contam_err *err)
 {
     memset(s, 0, sizeof *s);
-    char *rj = join(dir, "report.json"), *ij = join(dir, "items.jsonl");
+    char *rj = io_path_join(dir, "report.json"), *ij = io_path_join(dir, "items.jsonl");
     contam_status st = rj && ij ? read_json(s, rj, err)
                                 : contam_err_set(err, CONTAM_ERR_NOMEM, dir, 0, "out of memory");
     if (st == CONTAM_OK)

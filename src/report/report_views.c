@@ -80,22 +80,10 @@ contam_status report_read_file(const char *path, contam_buf *out, contam_err *er
     return io_read_all(path, (uint64_t)1 << 30, out, NULL, err);
 }
 
-static char *join(const char *dir, const char *name)
-{
-    size_t a = strlen(dir), b = strlen(name);
-    char *p = contam_malloc(a + b + 2);
-    if (!p)
-        return NULL;
-    memcpy(p, dir, a);
-    p[a] = '/';
-    memcpy(p + a + 1, name, b + 1);
-    return p;
-}
-
 contam_status report_regenerate(const char *dir, contam_err *err)
 {
-    char *rj = join(dir, "report.json"), *ij = join(dir, "items.jsonl");
-    char *hp = join(dir, "report.html"), *mp = join(dir, "report.md");
+    char *rj = io_path_join(dir, "report.json"), *ij = io_path_join(dir, "items.jsonl");
+    char *hp = io_path_join(dir, "report.html"), *mp = io_path_join(dir, "report.md");
     contam_buf json = {0}, html = {0}, md = {0};
     file_src fs = {ij, NULL};
     report_items_src src = {file_rewind, file_next, &fs, ij};

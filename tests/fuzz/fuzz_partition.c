@@ -398,7 +398,7 @@ static void fixed_cleanup(void)
 {
     for (size_t i = 0; i < NFIXED; i++)
         if (FX[i].ready) {
-            (void)idx_rm_tree(FX[i].dir);
+            (void)io_rm_tree(FX[i].dir);
             for (unsigned p = 0; p < FX[i].m.partitions; p++)
                 free(FX[i].empty[p]);
             free(FX[i].m.parts);
