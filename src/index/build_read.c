@@ -32,25 +32,6 @@
 
 #define BATCH_RECORDS 16384
 
-/* Keeps the IDX_BAD_KEEP smallest line numbers (and their reasons) seen. */
-static void keep_bad(uint64_t *lines, char (*reasons)[120], size_t *n, uint64_t line,
-                     const char *why)
-{
-    size_t slot = *n;
-    if (*n == IDX_BAD_KEEP) {
-        slot = 0;
-        for (size_t k = 1; k < IDX_BAD_KEEP; k++)
-            if (lines[k] > lines[slot])
-                slot = k;
-        if (line > lines[slot])
-            return;
-    } else {
-        (*n)++;
-    }
-    lines[slot] = line;
-    snprintf(reasons[slot], sizeof reasons[slot], "%s", why);
-}
-
 static int cmp_u64(const void *a, const void *b)
 {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -137,7 +118,7 @@ static int process_record(idx_builder *b, idx_bctx *c, const io_batch *bt,
     }
     if (code == CONTAM_OK) /* blank */
         return 0;
-    keep_bad(c->bad_line, c->bad_reason, &c->nbad, r->lineno, why);
+    io_bad_keep(c->bad, &c->nbad, r->lineno, why);
     if (b->o->strict && (!c->has_fatal || r->lineno < c->fatal.line)) {
         contam_err_set(&c->fatal, code, b->files[bt->file], r->lineno, "%s (--strict)", why);
         c->has_fatal = 1;
@@ -192,8 +173,7 @@ static void retire(idx_builder *b, idx_bctx *c)
             in->tokens += c->tokens;
             in->windows += c->windows;
             for (size_t k = 0; k < c->nbad; k++)
-                keep_bad(in->fs.bad_line, in->fs.bad_reason, &in->fs.nbad, c->bad_line[k],
-                         c->bad_reason[k]);
+                io_bad_keep(in->fs.bad, &in->fs.nbad, c->bad[k].line, c->bad[k].reason);
             if (c->has_fatal && (!in->has_fatal || c->fatal.line < in->fatal.line)) {
                 in->fatal = c->fatal;
                 in->has_fatal = 1;
@@ -254,21 +234,6 @@ static void progress(idx_builder *b, int force)
     b->o->progress(&p, b->o->progress_user);
 }
 
-/* Orders a file's bad-line samples by line (insertion sort: at most 20). */
-static void sort_bad(index_file *fs)
-{
-    for (size_t a = 1; a < fs->nbad; a++)
-        for (size_t k = a; k > 0 && fs->bad_line[k - 1] > fs->bad_line[k]; k--) {
-            uint64_t tl = fs->bad_line[k];
-            fs->bad_line[k] = fs->bad_line[k - 1];
-            fs->bad_line[k - 1] = tl;
-            char tr[120];
-            memcpy(tr, fs->bad_reason[k], sizeof tr);
-            memcpy(fs->bad_reason[k], fs->bad_reason[k - 1], sizeof tr);
-            memcpy(fs->bad_reason[k - 1], tr, sizeof tr);
-        }
-}
-
 /* Checkpoints file f, whose batches are done and slots retired; err is
  * never NULL here (idx_read_corpus passes its own). */
 static contam_status finish_file(idx_builder *b, size_t f, contam_err *err)
@@ -288,7 +253,7 @@ static contam_status finish_file(idx_builder *b, size_t f, contam_err *err)
                             (unsigned long long)(in->fs.records - in->fs.blank),
                             b->o->text_field);
     } else {
-        sort_bad(&in->fs);
+        io_bad_sort(in->fs.bad, in->fs.nbad);
         st = idx_checkpoint(b, f, &in->fs, in->tokens, in->windows, err);
     }
     if (st != CONTAM_OK) {

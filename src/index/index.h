@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "common/common.h"
+#include "io/io.h"
 #include "ngram/ngram.h"
 
 #define INDEX_FORMAT_VERSION 1
@@ -49,8 +50,7 @@ typedef struct {
     uint64_t bad_json, missing_field, invalid_utf8, blank;
     uint64_t first_record; /* ordinal of its line 1 in the index's record space */
     size_t nbad;
-    uint64_t bad_line[20];
-    char bad_reason[20][120];
+    io_bad_record bad[IO_BAD_SAMPLES]; /* the first bad records, by line */
 } index_file;
 
 typedef struct {

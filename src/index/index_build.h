@@ -12,7 +12,6 @@
 #include "io/io.h"
 
 #define IDX_NO_FILE SIZE_MAX
-#define IDX_BAD_KEEP 20 /* bad-line samples kept per file (the smallest lines) */
 
 /* One thread's tokenizer and accumulator, with the counters of the corpus
  * file whose n-grams the accumulator holds (slot). A thread that takes a
@@ -27,8 +26,7 @@ typedef struct {
     io_record_tally n;
     uint64_t invalid_utf8, tokens, windows;
     size_t nbad;
-    uint64_t bad_line[IDX_BAD_KEEP];
-    char bad_reason[IDX_BAD_KEEP][120];
+    io_bad_record bad[IO_BAD_SAMPLES];
     int oom;
     contam_err fatal;
     int has_fatal;

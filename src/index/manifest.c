@@ -167,8 +167,8 @@ cJSON *idx_file_json(const index_file *f)
              !(bad = cJSON_AddArrayToObject(o, "bad_records"));
     for (size_t k = 0; !rc && k < f->nbad; k++) {
         cJSON *b = cJSON_CreateObject();
-        if (!b || !cJSON_AddItemToArray(bad, b) || add_num(b, "line", (double)f->bad_line[k]) ||
-            add_str(b, "reason", f->bad_reason[k]))
+        if (!b || !cJSON_AddItemToArray(bad, b) || add_num(b, "line", (double)f->bad[k].line) ||
+            add_str(b, "reason", f->bad[k].reason))
             rc = -1;
     }
     if (rc) {
@@ -371,11 +371,11 @@ static void parse_file(pctx *c, const cJSON *e, index_file *f)
     const cJSON *b;
     cJSON_ArrayForEach(b, bad)
     {
-        f->bad_line[f->nbad] = get_u64(c, b, "line", "corpus[].bad_records[].line");
+        f->bad[f->nbad].line = get_u64(c, b, "line", "corpus[].bad_records[].line");
         const char *why = get_str(c, b, "reason", "corpus[].bad_records[].reason");
         if (c->failed)
             return;
-        snprintf(f->bad_reason[f->nbad], sizeof f->bad_reason[0], "%s", why);
+        snprintf(f->bad[f->nbad].reason, sizeof f->bad[0].reason, "%s", why);
         f->nbad++;
     }
     if (!(f->path = contam_strdup(path)))

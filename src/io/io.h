@@ -188,6 +188,21 @@ typedef struct {
     uint64_t missing;   /* valid JSON without a string at the text field */
 } io_record_tally;
 
+/* A bad corpus record kept as an example: its line and why it is bad. */
+typedef struct {
+    uint64_t line;
+    char reason[120];
+} io_bad_record;
+
+#define IO_BAD_SAMPLES 20 /* examples kept per corpus file */
+
+/* Keeps in v (*n of IO_BAD_SAMPLES used) the records with the smallest line
+ * numbers among those offered, whatever the order they come in (threads
+ * offer their batches' records in any order). */
+void io_bad_keep(io_bad_record *v, size_t *n, uint64_t line, const char *reason);
+/* Orders kept examples by line. */
+void io_bad_sort(io_bad_record *v, size_t n);
+
 /* io_record_parse, counted in t. Returns 1 when rec holds a document (the
  * caller must io_record_clear it), 0 when the record is skipped: blank
  * (*bad = CONTAM_OK) or bad (*bad = CONTAM_ERR_JSON or CONTAM_ERR_FIELD, why

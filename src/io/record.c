@@ -1,6 +1,7 @@
 /* record.c - one JSONL corpus line to (text, doc): the parsing rules shared by
  * the scanner and the indexer, so both read a corpus the same way. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
@@ -112,4 +113,32 @@ int io_is_text_document(const char *path)
 {
     static const char *const txt[] = {".txt", NULL};
     return io_name_has_ext(path, txt);
+}
+
+void io_bad_keep(io_bad_record *v, size_t *n, uint64_t line, const char *reason)
+{
+    size_t slot = *n;
+    if (*n == IO_BAD_SAMPLES) {
+        slot = 0;
+        for (size_t k = 1; k < IO_BAD_SAMPLES; k++)
+            if (v[k].line > v[slot].line)
+                slot = k;
+        if (line >= v[slot].line)
+            return;
+    } else {
+        (*n)++;
+    }
+    v[slot].line = line;
+    snprintf(v[slot].reason, sizeof v[slot].reason, "%s", reason);
+}
+
+static int bad_cmp(const void *a, const void *b)
+{
+    uint64_t x = ((const io_bad_record *)a)->line, y = ((const io_bad_record *)b)->line;
+    return x < y ? -1 : x > y;
+}
+
+void io_bad_sort(io_bad_record *v, size_t n)
+{
+    qsort(v, n, sizeof *v, bad_cmp);
 }

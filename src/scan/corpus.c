@@ -180,15 +180,6 @@ static void ctx_free(thread_ctx *c, size_t ntables)
     contam_free(c->prefix);
 }
 
-static void add_bad(thread_ctx *c, uint64_t line, const char *reason)
-{
-    if (c->nbad < SCAN_BAD_SAMPLES) {
-        c->bad[c->nbad].line = line;
-        snprintf(c->bad[c->nbad].reason, sizeof c->bad[c->nbad].reason, "%s", reason);
-        c->nbad++;
-    }
-}
-
 /* ---- snippets ------------------------------------------------------------------ */
 
 /* Moves p back (dir < 0) or forward to a UTF-8 character boundary. */
@@ -365,7 +356,7 @@ static int process_record(scan_state *st, thread_ctx *c, const io_batch *bt,
     }
     if (code == CONTAM_OK) /* blank */
         return 1;
-    add_bad(c, r->lineno, why);
+    io_bad_keep(c->bad, &c->nbad, r->lineno, why);
     if (o->strict && !c->has_fatal) {
         contam_err_set(&c->fatal, code, st->files[bt->file], r->lineno, "%s (--strict)", why);
         c->has_fatal = 1;
@@ -425,19 +416,8 @@ static void flush_batch(scan_state *st, thread_ctx *c, const io_batch *bt)
         fs->missing_field += c->n.missing;
         fs->invalid_utf8 += c->invalid_utf8;
         fs->blank += c->n.blank;
-        for (size_t k = 0; k < c->nbad; k++) {
-            /* keep the smallest line numbers */
-            if (fs->nbad < SCAN_BAD_SAMPLES) {
-                fs->bad[fs->nbad++] = c->bad[k];
-            } else {
-                size_t worst = 0;
-                for (size_t j = 1; j < fs->nbad; j++)
-                    if (fs->bad[j].line > fs->bad[worst].line)
-                        worst = j;
-                if (c->bad[k].line < fs->bad[worst].line)
-                    fs->bad[worst] = c->bad[k];
-            }
-        }
+        for (size_t k = 0; k < c->nbad; k++)
+            io_bad_keep(fs->bad, &fs->nbad, c->bad[k].line, c->bad[k].reason);
         for (size_t k = 0; k < c->nev; k++)
             if (merge_event(st->plan, &c->ev[k])) {
                 contam_free(c->ev[k].occ.doc);
@@ -514,12 +494,6 @@ static void read_file(scan_state *st, size_t f)
     contam_err_format(&e, fs->error, sizeof fs->error);
     if (!o->keep_going || e.code == CONTAM_ERR_NOMEM)
         fail_at_file(st, f, &e);
-}
-
-static int bad_line_cmp(const void *a, const void *b)
-{
-    uint64_t x = ((const scan_bad_record *)a)->line, y = ((const scan_bad_record *)b)->line;
-    return x < y ? -1 : x > y;
 }
 
 contam_status scan_corpus(scan_plan *p, const char *const *files, size_t nfiles,
@@ -606,7 +580,7 @@ contam_status scan_corpus(scan_plan *p, const char *const *files, size_t nfiles,
     for (size_t f = 0; f < nfiles; f++) {
         r->nfailed += r->files[f].failed;
         /* the merge kept the smallest line numbers; now fix their order */
-        qsort(r->files[f].bad, r->files[f].nbad, sizeof r->files[f].bad[0], bad_line_cmp);
+        io_bad_sort(r->files[f].bad, r->files[f].nbad);
     }
     return CONTAM_OK;
 }

@@ -17,6 +17,7 @@
 
 #include "bench/bench.h"
 #include "common/common.h"
+#include "io/io.h"
 #include "ngram/ngram.h"
 
 /* ---- Methods ---------------------------------------------------------------- */
@@ -121,12 +122,9 @@ typedef struct {
     char *snippet;         /* corpus text around the first matched window */
 } scan_match;
 
-typedef struct {
-    uint64_t line;
-    char reason[120];
-} scan_bad_record;
+typedef io_bad_record scan_bad_record;
 
-#define SCAN_BAD_SAMPLES 20
+#define SCAN_BAD_SAMPLES IO_BAD_SAMPLES
 
 typedef struct {
     char *path;

@@ -159,8 +159,7 @@ static contam_status fill_files(const index_meta *m, scan_result *r)
         fs->blank = in->blank;
         fs->nbad = in->nbad < SCAN_BAD_SAMPLES ? in->nbad : SCAN_BAD_SAMPLES;
         for (size_t k = 0; k < fs->nbad; k++) {
-            fs->bad[k].line = in->bad_line[k];
-            snprintf(fs->bad[k].reason, sizeof fs->bad[k].reason, "%s", in->bad_reason[k]);
+            fs->bad[k] = in->bad[k];
         }
         r->docs += fs->docs;
         r->bytes += fs->bytes;

@@ -140,7 +140,7 @@ static void check_consistent(const index_meta *m)
         FUZZ_CHECK(terminated(f->format, sizeof f->format), "corpus file %zu format", k);
         FUZZ_CHECK(f->nbad <= 20, "corpus file %zu: %zu bad records", k, f->nbad);
         for (size_t b = 0; b < f->nbad; b++)
-            FUZZ_CHECK(terminated(f->bad_reason[b], sizeof f->bad_reason[b]),
+            FUZZ_CHECK(terminated(f->bad[b].reason, sizeof f->bad[b].reason),
                        "corpus file %zu bad record %zu reason", k, b);
         FUZZ_CHECK(f->first_record == next, "corpus file %zu starts at record %llu, not %llu", k,
                    (unsigned long long)f->first_record, (unsigned long long)next);
@@ -252,13 +252,13 @@ static void check_against_json(const index_meta *m, const uint8_t *data, size_t 
         FUZZ_CHECK((size_t)cJSON_GetArraySize(bad) == f->nbad, "corpus[].bad_records size");
         for (size_t b = 0; b < f->nbad; b++) {
             const cJSON *r = cJSON_GetArrayItem(bad, (int)b);
-            jnum(r, "line", f->bad_line[b], "corpus[].bad_records[]");
+            jnum(r, "line", f->bad[b].line, "corpus[].bad_records[]");
             /* reasons are kept up to their buffer, cut beyond it */
             const cJSON *why = jget(r, "reason");
-            size_t cap = sizeof f->bad_reason[b] - 1;
+            size_t cap = sizeof f->bad[b].reason - 1;
             FUZZ_CHECK(cJSON_IsString(why) && why->valuestring &&
-                           strncmp(why->valuestring, f->bad_reason[b], cap) == 0 &&
-                           strlen(f->bad_reason[b]) == strnlen(why->valuestring, cap),
+                           strncmp(why->valuestring, f->bad[b].reason, cap) == 0 &&
+                           strlen(f->bad[b].reason) == strnlen(why->valuestring, cap),
                        "corpus[].bad_records[%zu].reason differs from the JSON", b);
         }
     }
@@ -293,8 +293,8 @@ static void check_same(const index_meta *a, const index_meta *b)
                    f->missing_field == g->missing_field && f->invalid_utf8 == g->invalid_utf8 &&
                    f->blank == g->blank && f->nbad == g->nbad;
         for (size_t j = 0; same && j < f->nbad; j++)
-            same = f->bad_line[j] == g->bad_line[j] &&
-                   strcmp(f->bad_reason[j], g->bad_reason[j]) == 0;
+            same = f->bad[j].line == g->bad[j].line &&
+                   strcmp(f->bad[j].reason, g->bad[j].reason) == 0;
         FUZZ_CHECK(same, "round trip changed corpus file %zu", k);
     }
 }

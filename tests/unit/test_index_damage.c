@@ -201,8 +201,8 @@ static void bad_corpus_input(void **state)
     assert_int_equal(m.files[0].missing_field, 1);
     assert_int_equal(m.files[0].blank, 1);
     assert_int_equal(m.files[0].nbad, 2);
-    assert_int_equal(m.files[0].bad_line[0], 6);
-    assert_int_equal(m.files[0].bad_line[1], 8);
+    assert_int_equal(m.files[0].bad[0].line, 6);
+    assert_int_equal(m.files[0].bad[1].line, 8);
     index_meta_free(&m);
     /* --strict: the first bad record fails the build, naming file and line */
     o.strict = 1;
