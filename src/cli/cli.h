@@ -46,6 +46,24 @@ int cli_parse_u64(const char *cmd, const char *opt, const char *s, uint64_t lo, 
                   uint64_t *out);
 /* Checks ferror/fclose on stdout before a successful exit (jq's habit). */
 int cli_finish_stdout(int rc);
+/* Seconds on the monotonic clock, for the timings of summaries (cli_scan.c). */
+double cli_now(void);
+/* A live progress line: when it started, and whether one was shown (then
+ * it is cleared before the summary). */
+typedef struct {
+    double start;
+    int shown;
+} cli_progress;
+
+/* --help lines of the benchmark options (bench_options), spelled the same by
+ * every command that takes them in full (scan, dedup). */
+#define CLI_HELP_BENCH                                                              \
+    "Benchmark:\n"                                                                  \
+    "  -b, --bench PATH        benchmark file or directory (repeatable)\n"          \
+    "  -p, --preset NAME       mmlu, gsm8k, arc, truthfulqa, hellaswag\n"           \
+    "      --text-fields LIST  generic layout: fields forming the item text, the\n" \
+    "                          first is the question, the rest answers (a,b.c)\n"   \
+    "      --label-field F, --subject-field F, --id-field F\n"
 
 int cli_scan_main(int argc, char **argv);
 int cli_index_main(int argc, char **argv); /* cli_index.c */

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -103,13 +102,6 @@ static const char VERIFY_HELP[] =
     "  -q, --quiet       print nothing when sound\n"
     "  -h, --help        show this text\n";
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static double peak_rss_mib(void)
 {
     struct rusage ru;
@@ -138,15 +130,10 @@ static const cli_opt BUILD_OPTS[] = {
     {"help", 'h', 0, B_HELP},         {NULL, 0, 0, 0},
 };
 
-typedef struct {
-    double start;
-    int shown;
-} progress_state;
-
 static void on_progress(const index_progress *p, void *user)
 {
-    progress_state *ps = user;
-    double el = now() - ps->start;
+    cli_progress *ps = user;
+    double el = cli_now() - ps->start;
     if (p->phase == 1) {
         fprintf(stderr, "\r\033[Kindex: merging runs into partitions...");
     } else {
@@ -343,7 +330,7 @@ static int build_main(int argc, char **argv)
         fprintf(stderr, "contam: error: no corpus files found under the given paths\n");
         goto done;
     }
-    progress_state ps = {now(), 0};
+    cli_progress ps = {cli_now(), 0};
     if (!quiet && isatty(STDERR_FILENO)) {
         o.progress = on_progress;
         o.progress_user = &ps;
@@ -461,7 +448,7 @@ static int merge_main(int argc, char **argv)
     }
     contam_err err;
     contam_err_clear(&err);
-    double t0 = now();
+    double t0 = cli_now();
     if (index_merge(out, in, nin, threads, &err) != CONTAM_OK) {
         free(in);
         return cli_report_error(&err);
@@ -474,7 +461,7 @@ static int merge_main(int argc, char **argv)
         fprintf(stderr, "contam index merge: %zu indexes, %zu corpus files, %llu distinct "
                         "n-grams, %.1f MB, in %.2f s\n",
                 nin, m.nfiles, (unsigned long long)m.keys, (double)m.index_bytes / 1e6,
-                now() - t0);
+                cli_now() - t0);
         index_meta_free(&m);
     }
     return CLI_OK;

@@ -4,7 +4,6 @@
  * directory and one report.json). */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <cjson/cJSON.h>
 
@@ -15,6 +14,15 @@
 #include "report/report.h"
 #include "scan/scan.h"
 
+/* The output options every standalone command takes (F_BASE), and its exit codes. */
+#define QHELP_OUTPUT                                                     \
+    "Output:\n"                                                          \
+    "  -o, --out DIR           output directory (replaced atomically)\n" \
+    "  -q, --quiet             no summary on stderr\n"                   \
+    "  -h, --help              show this text\n"                         \
+    "\n"                                                                 \
+    "Exit codes: 0 ok, 1 failure, 2 usage error.\n"
+
 static const char DEDUP_HELP[] =
     "Usage: contam dedup --bench PATH --out DIR [OPTIONS]\n"
     "\n"
@@ -24,24 +32,14 @@ static const char DEDUP_HELP[] =
     "(--against), and whether the copies' gold answers conflict.\n"
     "Writes DIR/duplicates.jsonl (one group per line) and DIR/report.json.\n"
     "\n"
-    "Benchmark:\n"
-    "  -b, --bench PATH        benchmark file or directory (repeatable)\n"
-    "  -p, --preset NAME       mmlu, gsm8k, arc, truthfulqa, hellaswag\n"
-    "      --text-fields LIST  generic layout: fields forming the item text, the\n"
-    "                          first is the question, the rest answers (a,b.c)\n"
-    "      --label-field F, --subject-field F, --id-field F\n"
+    CLI_HELP_BENCH
     "Duplicates:\n"
     "      --against PATH      compare with another split or benchmark (repeatable;\n"
     "                          pairs inside the --against sets are not compared)\n"
     "      --against-preset P  preset of the --against files (default: --preset)\n"
     "      --jaccard J         near-duplicate threshold, 0..1 or % (default 0.8)\n"
     "      --shingle K         words per shingle (default 3)\n"
-    "Output:\n"
-    "  -o, --out DIR           output directory (replaced atomically)\n"
-    "  -q, --quiet             no summary on stderr\n"
-    "  -h, --help              show this text\n"
-    "\n"
-    "Exit codes: 0 ok, 1 failure, 2 usage error.\n";
+    QHELP_OUTPUT;
 
 static const char LINT_HELP[] =
     "Usage: contam lint --bench PATH --out DIR [OPTIONS]\n"
@@ -68,12 +66,7 @@ static const char LINT_HELP[] =
     "      --filter NAME       lm-eval filter to use (default: each file's first)\n"
     "      --metric NAME       per-sample metric (default acc, else exact_match)\n"
     "      --min-models N      models that must agree (default 2)\n"
-    "Output:\n"
-    "  -o, --out DIR           output directory (replaced atomically)\n"
-    "  -q, --quiet             no summary on stderr\n"
-    "  -h, --help              show this text\n"
-    "\n"
-    "Exit codes: 0 ok, 1 failure, 2 usage error.\n";
+    QHELP_OUTPUT;
 
 static const char IMPACT_HELP[] =
     "Usage: contam impact --samples FILE... --items ITEMS.jsonl --out DIR [OPTIONS]\n"
@@ -101,12 +94,7 @@ static const char IMPACT_HELP[] =
     "      --bootstrap N       bootstrap resamples (default 1000)\n"
     "      --bootstrap-seed S  seed (default 20240101)\n"
     "      --flag-points X     flag when clean < all - X points (default 1)\n"
-    "Output:\n"
-    "  -o, --out DIR           output directory (replaced atomically)\n"
-    "  -q, --quiet             no summary on stderr\n"
-    "  -h, --help              show this text\n"
-    "\n"
-    "Exit codes: 0 ok, 1 failure, 2 usage error.\n";
+    QHELP_OUTPUT;
 
 static const char AUDIT_HELP[] =
     "Usage: contam audit --bench PATH --out DIR [OPTIONS] CORPUS...\n"
@@ -314,6 +302,26 @@ static int parse(int argc, char **argv, qargs *a, const char *help)
     return CLI_OK;
 }
 
+/* qargs_init and parse for a standalone command. Returns 0 to run it, or 1
+ * when it is over (--help shown, usage error, no memory) with *rc its exit
+ * code and a released. */
+static int qargs_start(qargs *a, const char *cmd, int mask, const char *help, int argc,
+                       char **argv, int *rc)
+{
+    if (qargs_init(a, cmd, mask, argc)) {
+        qargs_free(a);
+        *rc = CLI_FAIL;
+        return 1;
+    }
+    int p = parse(argc, argv, a, help);
+    if (p) {
+        qargs_free(a);
+        *rc = p < 0 ? cli_finish_stdout(CLI_OK) : p;
+        return 1;
+    }
+    return 0;
+}
+
 /* ---- shared steps ---------------------------------------------------------------- */
 
 static contam_status load_against(const qargs *a, const bench_set *b, bench_set ***out,
@@ -414,13 +422,6 @@ static int params_json(const qargs *a, contam_buf *o)
     return contam_buf_puts(o, "\n  }");
 }
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void print_lint_summary(const char *cmd, const quality_lint *l)
 {
     size_t nc;
@@ -450,15 +451,9 @@ static void print_dedup_summary(const char *cmd, const quality_dedup *d, double 
 static int dedup_or_lint(int argc, char **argv, const char *cmd, int mask, const char *help)
 {
     qargs a;
-    if (qargs_init(&a, cmd, mask, argc)) {
-        qargs_free(&a);
-        return CLI_FAIL;
-    }
-    int rc = parse(argc, argv, &a, help);
-    if (rc) {
-        qargs_free(&a);
-        return rc < 0 ? cli_finish_stdout(CLI_OK) : rc;
-    }
+    int rc;
+    if (qargs_start(&a, cmd, mask, help, argc, argv, &rc))
+        return rc;
     rc = CLI_FAIL;
     contam_err err;
     contam_err_clear(&err);
@@ -468,13 +463,13 @@ static int dedup_or_lint(int argc, char **argv, const char *cmd, int mask, const
     quality_samples *s = NULL;
     quality_lint *l = NULL;
     contam_buf params = {0}, sec_d = {0}, sec_l = {0};
-    double t0 = now();
+    double t0 = cli_now();
     if (io_outdir_begin(a.out, &od, &err) != CONTAM_OK ||
         bench_load(a.bench, a.nbench, &a.bo, &b, &err) != CONTAM_OK ||
         load_against(&a, b, &against, &err) != CONTAM_OK ||
         run_dedup(&a, b, against, &d, &err) != CONTAM_OK)
         goto fail;
-    double t_dedup = now() - t0;
+    double t_dedup = cli_now() - t0;
     if (mask == F_LINT) {
         if (a.nsamples && (quality_samples_load(a.samples, a.nsamples, &a.sopt, &s, &err) !=
                                CONTAM_OK ||
@@ -625,15 +620,9 @@ static void print_impact_summary(const char *cmd, const quality_impact *im)
 int cli_impact_main(int argc, char **argv)
 {
     qargs a;
-    if (qargs_init(&a, "impact", F_IMPACT, argc)) {
-        qargs_free(&a);
-        return CLI_FAIL;
-    }
-    int rc = parse(argc, argv, &a, IMPACT_HELP);
-    if (rc) {
-        qargs_free(&a);
-        return rc < 0 ? cli_finish_stdout(CLI_OK) : rc;
-    }
+    int rc;
+    if (qargs_start(&a, "impact", F_IMPACT, IMPACT_HELP, argc, argv, &rc))
+        return rc;
     rc = CLI_FAIL;
     contam_err err;
     contam_err_clear(&err);
@@ -726,12 +715,12 @@ static contam_status audit_stage(void *user, const bench_set *b, const scan_resu
     audit_state *st = user;
     qargs *a = &st->a;
     contam_status s;
-    double t0 = now();
+    double t0 = cli_now();
     if ((s = load_against(a, b, &st->against, err)) != CONTAM_OK ||
         (s = run_dedup(a, b, st->against, &st->d, err)) != CONTAM_OK ||
         (s = write_buf(od, "duplicates.jsonl", fill_dups, st->d, err)) != CONTAM_OK)
         return s;
-    double t_dedup = now() - t0;
+    double t_dedup = cli_now() - t0;
     if (a->nsamples &&
         ((s = quality_samples_load(a->samples, a->nsamples, &a->sopt, &st->s, err)) != CONTAM_OK ||
          (s = quality_samples_join(st->s, b, err)) != CONTAM_OK))

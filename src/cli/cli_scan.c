@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "bench/bench.h"
@@ -23,12 +22,7 @@ static const char HELP[] =
     "CORPUS: files or directories (recursive), zstd, gzip or plain by content;\n"
     "JSONL records, or *.txt files as one document each; '-' reads stdin.\n"
     "\n"
-    "Benchmark:\n"
-    "  -b, --bench PATH        benchmark file or directory (repeatable)\n"
-    "  -p, --preset NAME       mmlu, gsm8k, arc, truthfulqa, hellaswag\n"
-    "      --text-fields LIST  generic layout: fields forming the item text, the\n"
-    "                          first is the question, the rest answers (a,b.c)\n"
-    "      --label-field F, --subject-field F, --id-field F\n"
+    CLI_HELP_BENCH
     "Methods:\n"
     "  -m, --method LIST       gpt3 (default), lmeval, palm, llama2, gpt4, custom;\n"
     "                          comma-separated, the first one decides clean/dirty\n"
@@ -93,23 +87,11 @@ static const cli_opt OPTS[] = {
     {NULL, 0, 0, 0},
 };
 
-typedef struct {
-    double start;
-    int shown;
-} progress_state;
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Live line on a terminal only: logs stay clean. */
 static void on_progress(const scan_progress *p, void *user)
 {
-    progress_state *ps = user;
-    double el = now() - ps->start;
+    cli_progress *ps = user;
+    double el = cli_now() - ps->start;
     double mbs = el > 0 ? (double)p->bytes_done / 1e6 / el : 0;
     double frac = p->raw_total ? (double)p->raw_done / (double)p->raw_total : 0;
     double eta = frac > 0.01 ? el * (1 - frac) / frac : 0;
@@ -337,7 +319,7 @@ int cli_scan_run(int argc, char **argv, const cli_scan_ext *ext)
         rc = rc < 0 ? CLI_OK : rc;
         goto done;
     }
-    progress_state ps = {now(), 0};
+    cli_progress ps = {cli_now(), 0};
     if (!a.quiet && isatty(STDERR_FILENO)) {
         so.progress = on_progress;
         so.progress_user = &ps;
@@ -392,7 +374,7 @@ scanned:
         goto done;
     }
     if (!a.quiet)
-        print_summary(r, a.out, now() - ps.start);
+        print_summary(r, a.out, cli_now() - ps.start);
     rc = CLI_OK;
     if (r->nfailed) {
         for (size_t f = 0; f < r->nfiles; f++)

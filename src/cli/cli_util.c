@@ -1,7 +1,8 @@
-/* cli_util.c - argument parsing and error printing for every subcommand. */
+/* cli_util.c - argument parsing, error printing and the clock for every subcommand. */
 #include <errno.h>
 #include <stdarg.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli/cli.h"
 
@@ -105,4 +106,11 @@ int cli_finish_stdout(int rc)
         return CLI_FAIL;
     }
     return rc;
+}
+
+double cli_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }

@@ -119,23 +119,40 @@ static int normalize_all(dedup_work *w)
     return contam_buf_append(&w->norm, "", 0);
 }
 
-static int exact_classes(dedup_work *w)
+/* Keys of the n texts base[off[g]..off[g + 1]), sorted so that equal texts
+ * are adjacent, in index order. NULL = no memory. */
+static exact_key *sorted_keys(const char *base, const size_t *off, size_t n)
 {
-    exact_key *k = contam_malloc((w->n ? w->n : 1) * sizeof *k);
+    exact_key *k = contam_malloc((n ? n : 1) * sizeof *k);
     if (!k)
-        return -1;
-    for (size_t g = 0; g < w->n; g++) {
-        k[g].text = w->norm.ptr + w->norm_off[g];
-        k[g].len = w->norm_off[g + 1] - w->norm_off[g];
+        return NULL;
+    for (size_t g = 0; g < n; g++) {
+        k[g].text = base + off[g];
+        k[g].len = off[g + 1] - off[g];
         k[g].hash = XXH3_64bits(k[g].text, k[g].len);
         k[g].g = (uint32_t)g;
     }
-    qsort(k, w->n, sizeof *k, cmp_exact);
+    qsort(k, n, sizeof *k, cmp_exact);
+    return k;
+}
+
+/* End of the run of sorted keys equal in text to k[r]. */
+static size_t equal_run_end(const exact_key *k, size_t n, size_t r)
+{
+    size_t e = r + 1;
+    while (e < n && k[e].hash == k[r].hash && k[e].len == k[r].len &&
+           !memcmp(k[e].text, k[r].text, k[r].len))
+        e++;
+    return e;
+}
+
+static int exact_classes(dedup_work *w)
+{
+    exact_key *k = sorted_keys(w->norm.ptr, w->norm_off, w->n);
+    if (!k)
+        return -1;
     for (size_t r = 0; r < w->n;) {
-        size_t e = r + 1;
-        while (e < w->n && k[e].hash == k[r].hash && k[e].len == k[r].len &&
-               !memcmp(k[e].text, k[r].text, k[r].len))
-            e++;
+        size_t e = equal_run_end(k, w->n, r);
         for (size_t x = r; x < e; x++) /* sorted by g within equal text: k[r] is the first */
             w->rep[k[x].g] = k[r].g;
         r = e;
@@ -149,11 +166,11 @@ static int exact_classes(dedup_work *w)
  * for the report, not a duplicate. */
 static int count_questions(const bench_set *b, quality_dedup *d)
 {
-    exact_key *k = contam_malloc((b->nitems ? b->nitems : 1) * sizeof *k);
+    exact_key *k = NULL;
     contam_buf all = {0};
     size_t *off = contam_malloc((b->nitems + 1) * sizeof *off);
     int rc = -1;
-    if (!k || !off)
+    if (!off)
         goto out;
     for (size_t i = 0; i < b->nitems; i++) {
         const bench_item *it = &b->items[i];
@@ -162,18 +179,11 @@ static int count_questions(const bench_set *b, quality_dedup *d)
             goto out;
     }
     off[b->nitems] = all.size;
-    for (size_t i = 0; i < b->nitems; i++) {
-        k[i].text = all.ptr + off[i];
-        k[i].len = off[i + 1] - off[i];
-        k[i].hash = XXH3_64bits(k[i].text, k[i].len);
-        k[i].g = (uint32_t)i;
-    }
-    qsort(k, b->nitems, sizeof *k, cmp_exact);
+    k = sorted_keys(all.ptr, off, b->nitems);
+    if (!k)
+        goto out;
     for (size_t r = 0; r < b->nitems;) {
-        size_t e = r + 1;
-        while (e < b->nitems && k[e].hash == k[r].hash && k[e].len == k[r].len &&
-               !memcmp(k[e].text, k[r].text, k[r].len))
-            e++;
+        size_t e = equal_run_end(k, b->nitems, r);
         if (e - r > 1 && k[r].len) {
             d->question_groups++;
             d->repeated_questions += e - r - 1;

@@ -186,14 +186,8 @@ static int row_compute(calc_ctx *c, const entry *e, const size_t *idx, size_t n,
         boot(c, c->vals, m, key + (uint64_t)sub * UINT64_C(0x9e3779b97f4a7c15), &out->acc[sub],
              out->ci[sub]);
     }
-    if (c->nmemo == c->memocap) {
-        size_t cap = c->memocap ? c->memocap * 2 : 64;
-        row_stats *v = contam_realloc(c->memo, cap * sizeof *v);
-        if (!v)
-            return -1;
-        c->memo = v;
-        c->memocap = cap;
-    }
+    if (contam_array_grow(&c->memo, &c->memocap, c->nmemo + 1, sizeof *c->memo, 64))
+        return -1;
     c->memo[c->nmemo++] = *out;
     return 0;
 }
@@ -207,14 +201,8 @@ static int push_row(rows_out *ro, const quality_impact_options *o, const char *m
                     const char *task, const char *subject, const row_stats *st)
 {
     quality_impact *im = ro->im;
-    if (im->nrows == ro->cap) {
-        size_t cap = ro->cap ? ro->cap * 2 : 64;
-        quality_impact_row *v = contam_realloc(im->rows, cap * sizeof *v);
-        if (!v)
-            return -1;
-        im->rows = v;
-        ro->cap = cap;
-    }
+    if (contam_array_grow(&im->rows, &ro->cap, im->nrows + 1, sizeof *im->rows, 64))
+        return -1;
     quality_impact_row *r = &im->rows[im->nrows];
     memset(r, 0, sizeof *r);
     r->model = contam_strdup(model);
@@ -288,6 +276,7 @@ contam_status quality_impact_run(const quality_samples *s, const bench_set *b,
     *out = NULL;
     if (!o->samples || o->samples > 1000000 || !(o->level > 0 && o->level < 1))
         return contam_err_set(err, CONTAM_ERR_ARG, NULL, 0, "impact: bad bootstrap options");
+    contam_status st = CONTAM_OK;
     quality_impact *im = contam_calloc(1, sizeof *im);
     size_t total = 0;
     for (size_t f = 0; f < s->nfiles; f++)
@@ -350,23 +339,19 @@ contam_status quality_impact_run(const quality_samples *s, const bench_set *b,
         }
         a = z;
     }
-    contam_free(e);
-    contam_free(idx);
-    contam_free(sx);
-    contam_free(c.vals);
-    contam_free(c.means);
-    contam_free(c.memo);
     *out = im;
-    return CONTAM_OK;
+    goto done;
 nomem:
+    quality_impact_free(im);
+    st = contam_err_set(err, CONTAM_ERR_NOMEM, NULL, 0, "out of memory (impact)");
+done:
     contam_free(e);
     contam_free(idx);
     contam_free(sx);
     contam_free(c.vals);
     contam_free(c.means);
     contam_free(c.memo);
-    quality_impact_free(im);
-    return contam_err_set(err, CONTAM_ERR_NOMEM, NULL, 0, "out of memory (impact)");
+    return st;
 }
 
 static void put_acc(jsonw *w, const char *key, uint64_t n, double acc)

@@ -12,25 +12,21 @@
 #include "quality/quality_internal.h"
 
 typedef struct {
-    quality_emit_fn emit;
-    void *user;
+    q_lint_out out;
     contam_buf msg, a, b, q;
-    int failed;
 } lctx;
 
-static void emitf(lctx *c, int check, const char *fmt, ...) CONTAM_PRINTF(3, 4);
-
-static void emitf(lctx *c, int check, const char *fmt, ...)
+void q_emitf(q_lint_out *o, int check, const char *fmt, ...)
 {
-    if (c->failed)
+    if (o->failed)
         return;
     char buf[600];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    if (c->emit(check, buf, c->user))
-        c->failed = 1;
+    if (o->emit(check, buf, o->user))
+        o->failed = 1;
 }
 
 /* An excerpt of s into c->msg (reset), for messages. */
@@ -38,7 +34,7 @@ static const char *ex(lctx *c, contam_buf *into, const char *s, size_t n, size_t
 {
     contam_buf_reset(into);
     if (q_excerpt(s, n, max, into)) {
-        c->failed = 1;
+        c->out.failed = 1;
         return "";
     }
     return into->ptr;
@@ -53,13 +49,13 @@ static void check_gold(lctx *c, const bench_set *b, size_t i, const quality_item
 {
     const char *preset = b->preset ? b->preset : "generic";
     if (v->gold_state == QUALITY_GOLD_MISSING && strcmp(preset, "gsm8k"))
-        emitf(c, QC_GOLD_MISSING, "no gold label");
+        q_emitf(&c->out, QC_GOLD_MISSING, "no gold label");
     if (v->gold_state == QUALITY_GOLD_BAD)
-        emitf(c, QC_GOLD_RANGE, "gold label '%s' does not name one of the %zu options",
-              ex(c, &c->a, b->items[i].label, strlen(b->items[i].label), 40), v->nopt);
+        q_emitf(&c->out, QC_GOLD_RANGE, "gold label '%s' does not name one of the %zu options",
+                ex(c, &c->a, b->items[i].label, strlen(b->items[i].label), 40), v->nopt);
     if (v->mc && usual && v->nopt != usual)
-        emitf(c, QC_OPTION_COUNT, "%zu options; most items of this benchmark have %zu", v->nopt,
-              usual);
+        q_emitf(&c->out, QC_OPTION_COUNT, "%zu options; most items of this benchmark have %zu",
+                v->nopt, usual);
 }
 
 /* Only the first character differs in case and it starts a real word of at
@@ -84,11 +80,11 @@ static void check_options(lctx *c, const quality_item_view *v)
     for (size_t k = 0; k < n; k++) {
         off[k] = c->b.size;
         if (q_norm_ws(v->opt[k], v->optlen[k], &c->b)) {
-            c->failed = 1;
+            c->out.failed = 1;
             return;
         }
         if (c->b.size == off[k])
-            emitf(c, QC_EMPTY_OPTION, "option %c is empty", letter(k));
+            q_emitf(&c->out, QC_EMPTY_OPTION, "option %c is empty", letter(k));
     }
     off[n] = c->b.size;
     for (size_t x = 0; x < n; x++) {
@@ -101,9 +97,9 @@ static void check_options(lctx *c, const quality_item_view *v)
             size_t nb = off[y + 1] - off[y];
             int same = na == nb && !memcmp(a, b, na);
             if (same || initial_case_only(a, na, b, nb)) {
-                emitf(c, QC_DUP_OPTIONS, "options %c and %c are %s: '%s'", letter(x), letter(y),
-                      same ? "identical" : "identical but for the first letter's case",
-                      ex(c, &c->msg, a, na, 120));
+                q_emitf(&c->out, QC_DUP_OPTIONS, "options %c and %c are %s: '%s'", letter(x),
+                        letter(y), same ? "identical" : "identical but for the first letter's case",
+                        ex(c, &c->msg, a, na, 120));
                 break;
             }
         }
@@ -196,7 +192,7 @@ static void check_option_refs(lctx *c, const bench_set *b, const quality_item_vi
     for (size_t k = 0; k < n; k++) {
         contam_buf_reset(&c->a);
         if (q_norm_ws_fold(v->opt[k], v->optlen[k], &c->a)) {
-            c->failed = 1;
+            c->out.failed = 1;
             return;
         }
         /* the phrase opens the option, or the option is short: "None of the
@@ -209,13 +205,13 @@ static void check_option_refs(lctx *c, const bench_set *b, const quality_item_vi
                 hit = above_phrases[p];
         }
         if (hit) {
-            emitf(c, QC_OPTION_REFS, "option %c says '%s'", letter(k),
-                  ex(c, &c->msg, v->opt[k], v->optlen[k], 120));
+            q_emitf(&c->out, QC_OPTION_REFS, "option %c says '%s'", letter(k),
+                    ex(c, &c->msg, v->opt[k], v->optlen[k], 120));
             continue;
         }
         if (letter_reference(c->a.ptr, c->a.size, n, v->q, v->qlen))
-            emitf(c, QC_OPTION_REFS, "option %c refers to other options by letter: '%s'",
-                  letter(k), ex(c, &c->msg, v->opt[k], v->optlen[k], 120));
+            q_emitf(&c->out, QC_OPTION_REFS, "option %c refers to other options by letter: '%s'",
+                    letter(k), ex(c, &c->msg, v->opt[k], v->optlen[k], 120));
     }
 }
 
@@ -269,7 +265,7 @@ static void check_context(lctx *c, const quality_item_view *v)
 {
     contam_buf_reset(&c->q);
     if (contam_buf_append(&c->q, v->q, v->qlen)) {
-        c->failed = 1;
+        c->out.failed = 1;
         return;
     }
     for (size_t i = 0; i < c->q.size; i++) /* the phrases are lowercase ASCII */
@@ -279,25 +275,25 @@ static void check_context(lctx *c, const quality_item_view *v)
     size_t n = c->q.size;
     for (size_t k = 0; ctx_never[k]; k++)
         if (q_find_word(q, n, ctx_never[k], strlen(ctx_never[k])) >= 0) {
-            emitf(c, QC_MISSING_CONTEXT, "the question refers to '%s', which the item cannot show",
-                  ctx_never[k]);
+            q_emitf(&c->out, QC_MISSING_CONTEXT,
+                    "the question refers to '%s', which the item cannot show", ctx_never[k]);
             return;
         }
     for (size_t k = 0; ctx_after[k]; k++) {
         size_t len = strlen(ctx_after[k]);
         long at = q_find_word(q, n, ctx_after[k], len);
         if (at >= 0 && content_bytes(q + at + len, n - (size_t)at - len) == 0) {
-            emitf(c, QC_MISSING_CONTEXT, "the question refers to '%s' but nothing follows it",
-                  ctx_after[k]);
+            q_emitf(&c->out, QC_MISSING_CONTEXT,
+                    "the question refers to '%s' but nothing follows it", ctx_after[k]);
             return;
         }
     }
     for (size_t k = 0; ctx_before[k]; k++) {
         long at = q_find_word(q, n, ctx_before[k], strlen(ctx_before[k]));
         if (at >= 0 && (size_t)at < CONTEXT_MIN_BYTES) {
-            emitf(c, QC_MISSING_CONTEXT,
-                  "the question refers to '%s' but only %ld bytes of text precede it",
-                  ctx_before[k], at);
+            q_emitf(&c->out, QC_MISSING_CONTEXT,
+                    "the question refers to '%s' but only %ld bytes of text precede it",
+                    ctx_before[k], at);
             return;
         }
     }
@@ -325,7 +321,7 @@ static void check_gold_in_question(lctx *c, const quality_item_view *v)
     contam_buf_reset(&c->a);
     if (q_norm_ws_fold(v->q, v->qlen, &c->q) ||
         q_norm_ws_fold(v->opt[v->gold], v->optlen[v->gold], &c->a)) {
-        c->failed = 1;
+        c->out.failed = 1;
         return;
     }
     size_t gl = c->a.size;
@@ -344,7 +340,7 @@ static void check_gold_in_question(lctx *c, const quality_item_view *v)
             continue;
         contam_buf_reset(&c->b);
         if (q_norm_ws_fold(v->opt[k], v->optlen[k], &c->b)) {
-            c->failed = 1;
+            c->out.failed = 1;
             return;
         }
         size_t ol = c->b.size;
@@ -361,8 +357,8 @@ static void check_gold_in_question(lctx *c, const quality_item_view *v)
             q_find_word(c->a.ptr, gl, c->b.ptr, fw) < 0)
             return;
     }
-    emitf(c, QC_GOLD_IN_QUESTION, "the gold option %c '%s' appears in the question",
-          letter((size_t)v->gold), ex(c, &c->msg, v->opt[v->gold], v->optlen[v->gold], 120));
+    q_emitf(&c->out, QC_GOLD_IN_QUESTION, "the gold option %c '%s' appears in the question",
+            letter((size_t)v->gold), ex(c, &c->msg, v->opt[v->gold], v->optlen[v->gold], 120));
 }
 
 /* ---- encoding and markup ------------------------------------------------------------ */
@@ -581,8 +577,8 @@ static void check_encoding(lctx *c, const bench_set *b, size_t i, const quality_
     for (size_t k = 0; k < sizeof order / sizeof order[0]; k++) {
         const hit *x = &h[order[k]];
         if (x->count)
-            emitf(c, order[k], "%zu occurrence%s, first %s in the %s", x->count,
-                  x->count == 1 ? "" : "s", x->sample, x->where);
+            q_emitf(&c->out, order[k], "%zu occurrence%s, first %s in the %s", x->count,
+                    x->count == 1 ? "" : "s", x->sample, x->where);
     }
 }
 
@@ -593,8 +589,8 @@ int quality_lint_item(const bench_set *b, size_t i, size_t usual_options, qualit
 {
     lctx c;
     memset(&c, 0, sizeof c);
-    c.emit = emit;
-    c.user = user;
+    c.out.emit = emit;
+    c.out.user = user;
     quality_item_view v;
     quality_item_view_get(b, i, &v);
     check_gold(&c, b, i, &v, usual_options);
@@ -608,11 +604,11 @@ int quality_lint_item(const bench_set *b, size_t i, size_t usual_options, qualit
     const char *preset = b->preset ? b->preset : "generic";
     if (!v.mc && v.answer &&
         (!strcmp(preset, "gsm8k") || q_find_ci(v.answer, v.answerlen, "####") >= 0) &&
-        !c.failed && q_lint_rationale(v.answer, v.answerlen, v.q, v.qlen, emit, user))
-        c.failed = 1;
+        !c.out.failed && q_lint_rationale(v.answer, v.answerlen, v.q, v.qlen, emit, user))
+        c.out.failed = 1;
     contam_buf_free(&c.msg);
     contam_buf_free(&c.a);
     contam_buf_free(&c.b);
     contam_buf_free(&c.q);
-    return c.failed ? -1 : 0;
+    return c.out.failed ? -1 : 0;
 }

@@ -5,32 +5,10 @@
  * signal: a rationale can reach its answer without writing it). */
 #include <ctype.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "quality/quality_internal.h"
-
-typedef struct {
-    quality_emit_fn emit;
-    void *user;
-    int failed;
-} gctx;
-
-static void emitf(gctx *c, int check, const char *fmt, ...) CONTAM_PRINTF(3, 4);
-
-static void emitf(gctx *c, int check, const char *fmt, ...)
-{
-    if (c->failed)
-        return;
-    char buf[600];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    if (c->emit(check, buf, c->user))
-        c->failed = 1;
-}
 
 static int is_digit(char ch) { return ch >= '0' && ch <= '9'; }
 
@@ -314,7 +292,7 @@ static void check_written(const char *r, size_t body, ann_stats *st)
 int q_lint_rationale(const char *r, size_t n, const char *q, size_t qn, quality_emit_fn emit,
                      void *user)
 {
-    gctx c = {emit, user, 0};
+    q_lint_out c = {emit, user, 0};
     const char *hash = NULL;
     for (size_t i = 0; i + 4 <= n; i++)
         if (!memcmp(r + i, "####", 4))
@@ -323,7 +301,7 @@ int q_lint_rationale(const char *r, size_t n, const char *q, size_t qn, quality_
     double final = 0;
     int have_final = 0;
     if (!hash) {
-        emitf(&c, QC_FINAL_ANSWER, "the rationale has no '#### <answer>' line");
+        q_emitf(&c, QC_FINAL_ANSWER, "the rationale has no '#### <answer>' line");
     } else {
         const char *f = hash + 4;
         size_t fl = n - (size_t)(f - r);
@@ -339,8 +317,8 @@ int q_lint_rationale(const char *r, size_t n, const char *q, size_t qn, quality_
         if (quality_calc_number(f, fl, &final, NULL) == 0)
             have_final = 1;
         else
-            emitf(&c, QC_FINAL_ANSWER, "the final answer '%.*s' is not a number",
-                  (int)(fl < 80 ? fl : 80), f);
+            q_emitf(&c, QC_FINAL_ANSWER, "the final answer '%.*s' is not a number",
+                    (int)(fl < 80 ? fl : 80), f);
     }
     ann_stats st;
     memset(&st, 0, sizeof st);
@@ -359,22 +337,22 @@ int q_lint_rationale(const char *r, size_t n, const char *q, size_t qn, quality_
         i = j + 1;
     }
     if (st.wrong)
-        emitf(&c, QC_CALC_WRONG, "%zu wrong annotation%s; first %s", st.wrong,
-              st.wrong == 1 ? "" : "s", st.first_wrong);
+        q_emitf(&c, QC_CALC_WRONG, "%zu wrong annotation%s; first %s", st.wrong,
+                st.wrong == 1 ? "" : "s", st.first_wrong);
     else if (st.shown_wrong)
-        emitf(&c, QC_CALC_WRONG, "%zu annotation%s followed by a different number; first %s",
-              st.shown_wrong, st.shown_wrong == 1 ? "" : "s", st.first_shown);
+        q_emitf(&c, QC_CALC_WRONG, "%zu annotation%s followed by a different number; first %s",
+                st.shown_wrong, st.shown_wrong == 1 ? "" : "s", st.first_shown);
     if (st.syntax)
-        emitf(&c, QC_CALC_SYNTAX, "%zu annotation%s not checked; first %s", st.syntax,
-              st.syntax == 1 ? "" : "s", st.first_syntax);
+        q_emitf(&c, QC_CALC_SYNTAX, "%zu annotation%s not checked; first %s", st.syntax,
+                st.syntax == 1 ? "" : "s", st.first_syntax);
     check_written(r, body, &st);
     if (st.written)
-        emitf(&c, QC_WRITTEN_WRONG, "%zu wrong written calculation%s; first %s", st.written,
-              st.written == 1 ? "" : "s", st.first_written);
+        q_emitf(&c, QC_WRITTEN_WRONG, "%zu wrong written calculation%s; first %s", st.written,
+                st.written == 1 ? "" : "s", st.first_written);
     /* "in cents" questions whose rationale stops at dollars ($0.25 -> 25) */
     if (have_final && !number_occurs(r, body, final) &&
         !(q_find_ci(q, qn, "cents") >= 0 && number_occurs(r, body, final / 100)))
-        emitf(&c, QC_ANSWER_UNSUPPORTED, "the final answer %.10g appears nowhere in the rationale",
-              final);
+        q_emitf(&c, QC_ANSWER_UNSUPPORTED,
+                "the final answer %.10g appears nowhere in the rationale", final);
     return c.failed ? -1 : 0;
 }

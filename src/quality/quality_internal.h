@@ -83,6 +83,18 @@ CONTAM_NODISCARD int q_evidence(const bench_set *b, const quality_samples *s,
                                 unsigned min_models, q_add_fn add, void *user,
                                 size_t *nmodels);
 
+/* Where the lint checks of one item send their findings (lint_checks.c,
+ * lint_gsm8k.c): failed is set when emit fails (no memory), and later
+ * findings are dropped. */
+typedef struct {
+    quality_emit_fn emit;
+    void *user;
+    int failed;
+} q_lint_out;
+
+/* Formats one finding (cut at 599 bytes) and emits it unless o->failed. */
+void q_emitf(q_lint_out *o, int check, const char *fmt, ...) CONTAM_PRINTF(3, 4);
+
 /* GSM8K rationale checks of one rationale r (q: the question). */
 CONTAM_NODISCARD int q_lint_rationale(const char *r, size_t n, const char *q, size_t qn,
                                       quality_emit_fn emit, void *user);
