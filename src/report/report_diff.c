@@ -243,12 +243,13 @@ static void add_kv(diff *d, kv **arr, size_t *n, size_t *cap, const char *path, 
     e->new_ = dup_or_null(nw, d);
 }
 
-static const cJSON *find_named(const cJSON *arr, const char *name)
+/* The first element of arr whose string member key is value, or NULL. */
+static const cJSON *find_by(const cJSON *arr, const char *key, const char *value)
 {
     const cJSON *e;
     cJSON_ArrayForEach(e, arr)
     {
-        if (!strcmp(rv_str(e, "name", ""), name))
+        if (!strcmp(rv_str(e, key, ""), value))
             return e;
     }
     return NULL;
@@ -261,7 +262,7 @@ static void one_sided_methods(diff *d, const cJSON *ma, const cJSON *mb, int old
     cJSON_ArrayForEach(e, ma)
     {
         const char *name = rv_str(e, "name", NULL);
-        if (!name || find_named(mb, name))
+        if (!name || find_by(mb, "name", name))
             continue;
         char path[96], *val = cJSON_PrintUnformatted(e);
         snprintf(path, sizeof path, "parameters.methods[%s]", name);
@@ -286,7 +287,7 @@ static int in_one_sided(const char *path, const cJSON *other)
         return 0;
     char buf[64];
     snprintf(buf, sizeof buf, "%.*s", (int)(end - name), name);
-    return !find_named(other, buf);
+    return !find_by(other, "name", buf);
 }
 
 static void compare_params(diff *d, const cJSON *a, const cJSON *b)
@@ -325,24 +326,13 @@ static void compare_params(diff *d, const cJSON *a, const cJSON *b)
 
 /* ---- Inputs ------------------------------------------------------------------- */
 
-static const cJSON *find_path(const cJSON *arr, const char *path)
-{
-    const cJSON *f;
-    cJSON_ArrayForEach(f, arr)
-    {
-        if (!strcmp(rv_str(f, "path", ""), path))
-            return f;
-    }
-    return NULL;
-}
-
 static void compare_inputs(diff *d, const char *kind, const cJSON *a, const cJSON *b)
 {
     const cJSON *f;
     cJSON_ArrayForEach(f, a)
     {
         const char *path = rv_str(f, "path", "?");
-        const cJSON *g = find_path(b, path);
+        const cJSON *g = find_by(b, "path", path);
         input_change *e = NULL;
         if (!g) {
             e = PUSH(d, inputs);
@@ -359,7 +349,7 @@ static void compare_inputs(diff *d, const char *kind, const cJSON *a, const cJSO
     cJSON_ArrayForEach(f, b)
     {
         const char *path = rv_str(f, "path", "?");
-        if (find_path(a, path))
+        if (find_by(a, "path", path))
             continue;
         input_change *e = PUSH(d, inputs);
         if (e)
@@ -387,15 +377,6 @@ static void compare_totals(diff *d, const cJSON *a, const cJSON *b)
 
 /* ---- Rates -------------------------------------------------------------------------- */
 
-static void counts_of(const cJSON *o, rv_counts *c)
-{
-    c->items = rv_u64(o, "items");
-    c->clean = rv_u64(o, "clean");
-    c->dirty = rv_u64(o, "dirty");
-    c->too_short = rv_u64(o, "too_short");
-    c->not_clean = rv_u64(o, "not_clean");
-}
-
 static int counts_differ(const rv_counts *a, const rv_counts *b)
 {
     return a->items != b->items || a->dirty != b->dirty || a->too_short != b->too_short ||
@@ -409,8 +390,8 @@ static void compare_group(diff *d, const diff_side *A, const diff_side *B, const
         if (diff_side_method(B, A->method[m]) < 0)
             continue;
         rv_counts o, n;
-        counts_of(rv_get(ga, A->method[m]), &o);
-        counts_of(rv_get(gb, A->method[m]), &n);
+        rv_counts_read(rv_get(ga, A->method[m]), &o);
+        rv_counts_read(rv_get(gb, A->method[m]), &n);
         if (!counts_differ(&o, &n))
             continue;
         rate_change *e = PUSH(d, rates);

@@ -269,12 +269,12 @@ static contam_status eval_items(const report_gate *g, const cJSON *root, const c
     return CONTAM_OK;
 }
 
-static contam_status eval_lint(const report_gate *g, const cJSON *lint, contam_buf *msgs,
-                               size_t *crossed, contam_err *err)
+/* The count a lint gate compares; *what names it in the message. */
+static uint64_t lint_count(const report_gate *g, const cJSON *lint, const char **what)
 {
     uint64_t n = 0;
     const cJSON *bc = rv_get(lint, "by_check"), *c;
-    const char *what = g->metric[0] ? g->metric : "findings";
+    *what = g->metric[0] ? g->metric : "findings";
     if (!g->metric[0]) {
         n = rv_u64(lint, "findings");
     } else if (!strcmp(g->metric, "error") || !strcmp(g->metric, "warning") ||
@@ -288,28 +288,30 @@ static contam_status eval_lint(const report_gate *g, const cJSON *lint, contam_b
         /* a check code: absent from by_check means it found nothing */
         n = rv_u64(rv_get(bc, g->metric), "count");
     }
-    if (!crosses(g, n, 0))
-        return CONTAM_OK;
-    (*crossed)++;
-    if (contam_buf_printf(msgs, "gate crossed: lint %s %llu %s %s [--fail-on %s]\n", what,
-                          (unsigned long long)n, OP_TEXT[g->op], g->value_text, g->text))
-        return contam_err_set(err, CONTAM_ERR_NOMEM, NULL, 0, "out of memory");
-    return CONTAM_OK;
+    return n;
 }
 
-static contam_status eval_dups(const report_gate *g, const cJSON *d, contam_buf *msgs,
-                               size_t *crossed, contam_err *err)
+/* The count a duplicates gate compares; *what is its report.json key. */
+static uint64_t dups_count(const report_gate *g, const cJSON *d, const char **what)
 {
-    const char *key = !g->metric[0]                     ? "groups"
-                      : !strcmp(g->metric, "exact")       ? "exact_groups"
-                      : !strcmp(g->metric, "near")        ? "near_groups"
-                      : !strcmp(g->metric, "conflicting") ? "conflicting_groups"
-                                                          : "items_in_groups";
-    uint64_t n = rv_u64(d, key);
+    *what = !g->metric[0]                     ? "groups"
+            : !strcmp(g->metric, "exact")       ? "exact_groups"
+            : !strcmp(g->metric, "near")        ? "near_groups"
+            : !strcmp(g->metric, "conflicting") ? "conflicting_groups"
+                                                : "items_in_groups";
+    return rv_u64(d, *what);
+}
+
+/* A count gate on a later stage's section (sec: "lint" or "duplicates"). */
+static contam_status eval_section(const report_gate *g, const char *sec, const cJSON *s,
+                                  contam_buf *msgs, size_t *crossed, contam_err *err)
+{
+    const char *what;
+    uint64_t n = g->scope == REPORT_GATE_LINT ? lint_count(g, s, &what) : dups_count(g, s, &what);
     if (!crosses(g, n, 0))
         return CONTAM_OK;
     (*crossed)++;
-    if (contam_buf_printf(msgs, "gate crossed: duplicates %s %llu %s %s [--fail-on %s]\n", key,
+    if (contam_buf_printf(msgs, "gate crossed: %s %s %llu %s %s [--fail-on %s]\n", sec, what,
                           (unsigned long long)n, OP_TEXT[g->op], g->value_text, g->text))
         return contam_err_set(err, CONTAM_ERR_NOMEM, NULL, 0, "out of memory");
     return CONTAM_OK;
@@ -344,8 +346,7 @@ contam_status report_gate_eval(const report_gate *gates, size_t ngates, const ch
                                     g->text, sec, sec);
                 break;
             }
-            st = g->scope == REPORT_GATE_LINT ? eval_lint(g, s, msgs, crossed, err)
-                                              : eval_dups(g, s, msgs, crossed, err);
+            st = eval_section(g, sec, s, msgs, crossed, err);
             continue;
         }
         const char *method = g->method[0] ? g->method : first;

@@ -42,6 +42,26 @@ void html_legend(rv_out *o, const rv_view *v)
     rv_raw(o, "</p>\n");
 }
 
+void html_svg_open(rv_out *o, const char *id, const char *kind, double w, double h, int fit,
+                   const char *aria)
+{
+    rv_printf(o,
+              "<svg id=\"%s\" class=\"chart %s\" role=\"img\" viewBox=\"0 0 %.0f %.0f\" "
+              "width=\"100%%\" %sxmlns=\"http://www.w3.org/2000/svg\"><title>",
+              id, kind, w, h, fit ? "preserveAspectRatio=\"xMinYMin meet\" " : "");
+    rv_html(o, aria);
+    rv_raw(o, "</title>\n");
+}
+
+static uint64_t max_count(const uint64_t *counts, size_t n)
+{
+    uint64_t max = 0;
+    for (size_t k = 0; k < n; k++)
+        if (counts[k] > max)
+            max = counts[k];
+    return max;
+}
+
 /* The smallest 1-2-5 step >= x (rates: at most 1). */
 static double nice_ceil(double x)
 {
@@ -75,13 +95,7 @@ void html_bar_chart(rv_out *o, const rv_view *v, const char *id, const char *ari
         for (size_t m = 0; m < v->nm; m++)
             max = fmax(max, rv_rate(rows[r].c[m].dirty, rows[r].c[m].items));
     max = nice_ceil(max);
-    rv_printf(o,
-              "<svg id=\"%s\" class=\"chart bar-chart\" role=\"img\" viewBox=\"0 0 %.0f %.0f\" "
-              "width=\"100%%\" preserveAspectRatio=\"xMinYMin meet\" "
-              "xmlns=\"http://www.w3.org/2000/svg\"><title>",
-              id, W, H);
-    rv_html(o, aria);
-    rv_raw(o, "</title>\n");
+    html_svg_open(o, id, "bar-chart", W, H, 1, aria);
     /* axis: five ticks from 0 to the rounded-up maximum rate */
     for (int t = 0; t <= 4; t++) {
         double x = BX + BW * t / 4.0;
@@ -139,16 +153,8 @@ void html_histogram(rv_out *o, const char *id, const char *aria, size_t method,
 {
     const double W = 400, X0 = 8, X1 = 392, Y0 = 34, Y1 = 150, H = 190;
     double bw = (X1 - X0) / (double)nbins;
-    uint64_t max = 0;
-    for (size_t k = 0; k < nbins; k++)
-        if (counts[k] > max)
-            max = counts[k];
-    rv_printf(o,
-              "<svg id=\"%s\" class=\"chart histogram\" role=\"img\" viewBox=\"0 0 %.0f %.0f\" "
-              "width=\"100%%\" xmlns=\"http://www.w3.org/2000/svg\"><title>",
-              id, W, H);
-    rv_html(o, aria);
-    rv_raw(o, "</title>\n");
+    uint64_t max = max_count(counts, nbins);
+    html_svg_open(o, id, "histogram", W, H, 0, aria);
     rv_printf(o, "<line class=\"axis\" x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\"/>\n", X0,
               Y1, X1, Y1);
     for (size_t k = 0; k < nbins; k++) {
@@ -197,17 +203,8 @@ void html_count_chart(rv_out *o, const char *id, const char *aria, const char *c
 {
     const double W = 960, LX = 250, BX = 262, BW = 560, BH = 16, ROW = 22, TOP = 6;
     double H = TOP + ROW * (double)n + 4;
-    uint64_t max = 0;
-    for (size_t k = 0; k < n; k++)
-        if (counts[k] > max)
-            max = counts[k];
-    rv_printf(o,
-              "<svg id=\"%s\" class=\"chart count-chart\" role=\"img\" viewBox=\"0 0 %.0f %.0f\" "
-              "width=\"100%%\" preserveAspectRatio=\"xMinYMin meet\" "
-              "xmlns=\"http://www.w3.org/2000/svg\"><title>",
-              id, W, H);
-    rv_html(o, aria);
-    rv_raw(o, "</title>\n");
+    uint64_t max = max_count(counts, n);
+    html_svg_open(o, id, "count-chart", W, H, 1, aria);
     for (size_t k = 0; k < n; k++) {
         double y = TOP + ROW * (double)k;
         double w = max ? BW * (double)counts[k] / (double)max : 0;

@@ -30,12 +30,16 @@ static int by_a_desc(const void *x, const void *y)
     return strcmp(p->name, q->name);
 }
 
-static named *collect(const cJSON *obj, size_t *n)
+/* The members of obj by name, keys zeroed; NULL (and o marked failed) when
+ * out of memory. The caller frees. */
+static named *collect(rv_out *o, const cJSON *obj, size_t *n)
 {
     *n = (size_t)cJSON_GetArraySize(obj);
     named *v = contam_calloc(*n + 1, sizeof *v);
-    if (!v)
+    if (!v) {
+        o->failed = 1;
         return NULL;
+    }
     const cJSON *c;
     size_t k = 0;
     cJSON_ArrayForEach(c, obj)
@@ -62,62 +66,86 @@ static void cell_str(rv_out *o, const cJSON *obj, const char *key)
     rv_raw(o, "</td>");
 }
 
-/* ---- Duplicates ---------------------------------------------------------------- */
-
-static void dup_examples(rv_out *o, const cJSON *ex)
+/* "items.jsonl:12": where a record came from, as every section shows it. */
+static void source_record(rv_out *o, const cJSON *obj)
 {
-    size_t n = (size_t)cJSON_GetArraySize(ex), k = 0;
+    rv_html(o, rv_basename(rv_str(obj, "source", "?")));
+    rv_printf(o, ":%llu", (unsigned long long)rv_u64(obj, "record"));
+}
+
+/* Opens a section; when a later stage did not run (sec is not an object) it
+ * says so and closes the section: returns 0 then, 1 if there is content. */
+static int section_open(rv_out *o, const char *id, const char *title, const cJSON *sec,
+                        const char *what, const char *how)
+{
+    rv_printf(o, "<section id=\"%s\"><h2>%s</h2>\n", id, title);
+    if (cJSON_IsObject(sec))
+        return 1;
+    html_not_run(o, what, how);
+    rv_raw(o, "</section>\n");
+    return 0;
+}
+
+typedef void (*row_fn)(rv_out *o, const cJSON *row);
+
+/* A table with a row per element of arr, at most cap of them, and when
+ * that cut it, a note "cap of n NOUN shown.". head: the table's opening
+ * HTML up to <tbody>. Nothing at all for an empty arr. */
+static void capped_table(rv_out *o, const cJSON *arr, const char *head, size_t cap,
+                         const char *noun, row_fn row)
+{
+    size_t n = (size_t)cJSON_GetArraySize(arr), k = 0;
     if (!n)
         return;
-    rv_raw(o, "<h3>Example groups</h3><div class=\"scroll\"><table id=\"table-duplicates-examples\" "
-              "class=\"data\"><thead><tr><th>group</th><th>kind</th><th class=\"num\">similarity"
-              "</th><th>labels</th><th>members (id \xc2\xb7 file:record \xc2\xb7 label)</th></tr>"
-              "</thead><tbody>\n");
-    const cJSON *g;
-    cJSON_ArrayForEach(g, ex)
+    rv_raw(o, head);
+    const cJSON *x;
+    cJSON_ArrayForEach(x, arr)
     {
-        if (k++ == MAX_EXAMPLES)
+        if (k++ == cap)
             break;
-        int conflict = cJSON_IsTrue(rv_get(g, "conflicting_labels"));
-        rv_printf(o, "<tr%s>", conflict ? " class=\"conflict\"" : "");
-        cell_u64(o, g, "group");
-        cell_str(o, g, "kind");
-        rv_printf(o, "<td class=\"num\">%.2f</td><td>%s</td><td>", rv_num(g, "similarity", 0),
-                  conflict ? "<b>conflicting</b>" : "agree");
-        const cJSON *mem, *members = rv_get(g, "members");
-        size_t j = 0, nmem = (size_t)cJSON_GetArraySize(members);
-        cJSON_ArrayForEach(mem, members)
-        {
-            if (j++ == MAX_MEMBERS) {
-                rv_printf(o, "<br>and %zu more", nmem - MAX_MEMBERS);
-                break;
-            }
-            if (j > 1)
-                rv_raw(o, "<br>");
-            rv_html(o, rv_str(mem, "id", "?"));
-            rv_raw(o, " \xc2\xb7 ");
-            rv_html(o, rv_basename(rv_str(mem, "source", "?")));
-            rv_printf(o, ":%llu \xc2\xb7 ", (unsigned long long)rv_u64(mem, "record"));
-            rv_html(o, rv_str(mem, "label", "\xe2\x80\x93"));
-        }
-        rv_raw(o, "</td></tr>\n");
+        row(o, x);
     }
     rv_raw(o, "</tbody></table></div>\n");
-    if (n > MAX_EXAMPLES)
-        rv_printf(o, "<p class=\"note\">%d of %zu example groups shown.</p>\n", MAX_EXAMPLES, n);
+    if (n > cap)
+        rv_printf(o, "<p class=\"note\">%zu of %zu %s shown.</p>\n", cap, n, noun);
+}
+
+/* ---- Duplicates ---------------------------------------------------------------- */
+
+static void dup_example_row(rv_out *o, const cJSON *g)
+{
+    int conflict = cJSON_IsTrue(rv_get(g, "conflicting_labels"));
+    rv_printf(o, "<tr%s>", conflict ? " class=\"conflict\"" : "");
+    cell_u64(o, g, "group");
+    cell_str(o, g, "kind");
+    rv_printf(o, "<td class=\"num\">%.2f</td><td>%s</td><td>", rv_num(g, "similarity", 0),
+              conflict ? "<b>conflicting</b>" : "agree");
+    const cJSON *mem, *members = rv_get(g, "members");
+    size_t j = 0, nmem = (size_t)cJSON_GetArraySize(members);
+    cJSON_ArrayForEach(mem, members)
+    {
+        if (j++ == MAX_MEMBERS) {
+            rv_printf(o, "<br>and %zu more", nmem - MAX_MEMBERS);
+            break;
+        }
+        if (j > 1)
+            rv_raw(o, "<br>");
+        rv_html(o, rv_str(mem, "id", "?"));
+        rv_raw(o, " \xc2\xb7 ");
+        source_record(o, mem);
+        rv_raw(o, " \xc2\xb7 ");
+        rv_html(o, rv_str(mem, "label", "\xe2\x80\x93"));
+    }
+    rv_raw(o, "</td></tr>\n");
 }
 
 void html_section_duplicates(rv_out *o, const rv_view *v)
 {
     const cJSON *d = v->duplicates;
-    rv_raw(o, "<section id=\"duplicates\"><h2>Duplicates inside the benchmark</h2>\n");
-    if (!cJSON_IsObject(d)) {
-        html_not_run(o, "Duplicates", "This output has no duplicates section: run "
-                                      "<code>contam audit</code> (or <code>contam dedup</code>) "
-                                      "to find repeated items.");
-        rv_raw(o, "</section>\n");
+    if (!section_open(o, "duplicates", "Duplicates inside the benchmark", d, "Duplicates",
+                      "This output has no duplicates section: run <code>contam audit</code> (or "
+                      "<code>contam dedup</code>) to find repeated items."))
         return;
-    }
     rv_printf(o,
               "<p class=\"summary\"><b>%llu</b> groups of repeated items (%llu exact, %llu near "
               "at Jaccard \xe2\x89\xa5 %.2f) holding %llu items; <b>%llu</b> groups have "
@@ -128,11 +156,9 @@ void html_section_duplicates(rv_out *o, const rv_view *v)
               (unsigned long long)rv_u64(d, "conflicting_groups"));
     size_t n = 0;
     const cJSON *bs = rv_get(d, "by_subject");
-    named *s = collect(bs, &n);
-    if (!s) {
-        o->failed = 1;
+    named *s = collect(o, bs, &n);
+    if (!s)
         return;
-    }
     for (size_t k = 0; k < n; k++) {
         const cJSON *x = rv_get(bs, s[k].name);
         s[k].a = rv_u64(x, "groups");
@@ -169,7 +195,12 @@ void html_section_duplicates(rv_out *o, const rv_view *v)
         rv_raw(o, "</tbody></table></div>\n");
     }
     contam_free(s);
-    dup_examples(o, rv_get(d, "examples"));
+    capped_table(o, rv_get(d, "examples"),
+                 "<h3>Example groups</h3><div class=\"scroll\"><table "
+                 "id=\"table-duplicates-examples\" class=\"data\"><thead><tr><th>group</th>"
+                 "<th>kind</th><th class=\"num\">similarity</th><th>labels</th><th>members (id "
+                 "\xc2\xb7 file:record \xc2\xb7 label)</th></tr></thead><tbody>\n",
+                 MAX_EXAMPLES, "example groups", dup_example_row);
     rv_raw(o, "</section>\n");
 }
 
@@ -183,11 +214,9 @@ static int sev_rank(const char *s)
 static void lint_subjects(rv_out *o, const cJSON *bs, const named *checks, size_t nc)
 {
     size_t n = 0;
-    named *s = collect(bs, &n);
-    if (!s) {
-        o->failed = 1;
+    named *s = collect(o, bs, &n);
+    if (!s)
         return;
-    }
     if (!n) {
         contam_free(s);
         return;
@@ -226,53 +255,32 @@ static void lint_subjects(rv_out *o, const cJSON *bs, const named *checks, size_
     contam_free(s);
 }
 
-static void lint_examples(rv_out *o, const cJSON *ex)
+static void lint_example_row(rv_out *o, const cJSON *f)
 {
-    size_t n = (size_t)cJSON_GetArraySize(ex), k = 0;
-    if (!n)
-        return;
-    rv_raw(o, "<h3>Examples</h3><div class=\"scroll\"><table id=\"table-lint-examples\" "
-              "class=\"data\"><thead><tr><th>item</th><th>file:record</th><th>subject</th>"
-              "<th>check</th><th>severity</th><th>message</th></tr></thead><tbody>\n");
-    const cJSON *f;
-    cJSON_ArrayForEach(f, ex)
-    {
-        if (k++ == MAX_EXAMPLES)
-            break;
-        rv_printf(o, "<tr class=\"sev-%s\">", rv_str(f, "severity", "info")[0] == 'e' ? "error" : "other");
-        cell_str(o, f, "id");
-        rv_raw(o, "<td>");
-        rv_html(o, rv_basename(rv_str(f, "source", "?")));
-        rv_printf(o, ":%llu</td>", (unsigned long long)rv_u64(f, "record"));
-        cell_str(o, f, "subject");
-        cell_str(o, f, "code");
-        cell_str(o, f, "severity");
-        cell_str(o, f, "message");
-        rv_raw(o, "</tr>\n");
-    }
-    rv_raw(o, "</tbody></table></div>\n");
-    if (n > MAX_EXAMPLES)
-        rv_printf(o, "<p class=\"note\">%d of %zu examples shown.</p>\n", MAX_EXAMPLES, n);
+    rv_printf(o, "<tr class=\"sev-%s\">", rv_str(f, "severity", "info")[0] == 'e' ? "error" : "other");
+    cell_str(o, f, "id");
+    rv_raw(o, "<td>");
+    source_record(o, f);
+    rv_raw(o, "</td>");
+    cell_str(o, f, "subject");
+    cell_str(o, f, "code");
+    cell_str(o, f, "severity");
+    cell_str(o, f, "message");
+    rv_raw(o, "</tr>\n");
 }
 
 void html_section_lint(rv_out *o, const rv_view *v)
 {
     const cJSON *l = v->lint;
-    rv_raw(o, "<section id=\"lint\"><h2>Lint findings</h2>\n");
-    if (!cJSON_IsObject(l)) {
-        html_not_run(o, "Lint", "This output has no lint section: run <code>contam audit</code> "
-                                "(or <code>contam lint</code>) to check the benchmark&#39;s "
-                                "records.");
-        rv_raw(o, "</section>\n");
+    if (!section_open(o, "lint", "Lint findings", l, "Lint",
+                      "This output has no lint section: run <code>contam audit</code> (or "
+                      "<code>contam lint</code>) to check the benchmark&#39;s records."))
         return;
-    }
     const cJSON *bc = rv_get(l, "by_check");
     size_t n = 0;
-    named *c = collect(bc, &n);
-    if (!c) {
-        o->failed = 1;
+    named *c = collect(o, bc, &n);
+    if (!c)
         return;
-    }
     uint64_t sev[4] = {0, 0, 0, 0};
     for (size_t k = 0; k < n; k++) {
         const cJSON *x = rv_get(bc, c[k].name);
@@ -343,7 +351,11 @@ void html_section_lint(rv_out *o, const rv_view *v)
             c[nf++] = c[k];
     lint_subjects(o, rv_get(l, "by_subject"), c, nf);
     contam_free(c);
-    lint_examples(o, rv_get(l, "examples"));
+    capped_table(o, rv_get(l, "examples"),
+                 "<h3>Examples</h3><div class=\"scroll\"><table id=\"table-lint-examples\" "
+                 "class=\"data\"><thead><tr><th>item</th><th>file:record</th><th>subject</th>"
+                 "<th>check</th><th>severity</th><th>message</th></tr></thead><tbody>\n",
+                 MAX_EXAMPLES, "examples", lint_example_row);
     rv_raw(o, "</section>\n");
 }
 
@@ -387,14 +399,11 @@ static void impact_chart(rv_out *o, const cJSON *rows, size_t n)
                                            {"acc_clean", "ci_clean", "#009E73"},
                                            {"acc_dirty", "ci_dirty", "#D55E00"}};
     double H = TOP + ROW * (double)n + 8;
-    rv_printf(o,
-              "<p class=\"legend\"><span><i style=\"background:#444\"></i>all items</span><span>"
+    rv_raw(o, "<p class=\"legend\"><span><i style=\"background:#444\"></i>all items</span><span>"
               "<i style=\"background:#009E73\"></i>clean</span><span><i style=\"background:"
-              "#D55E00\"></i>dirty</span> (dots: accuracy; lines: interval)</p>\n"
-              "<svg id=\"chart-impact\" class=\"chart impact-chart\" role=\"img\" viewBox=\"0 0 "
-              "%.0f %.0f\" width=\"100%%\" xmlns=\"http://www.w3.org/2000/svg\"><title>Accuracy on "
-              "all, clean and dirty items</title>\n",
-              W, H);
+              "#D55E00\"></i>dirty</span> (dots: accuracy; lines: interval)</p>\n");
+    html_svg_open(o, "chart-impact", "impact-chart", W, H, 0,
+                  "Accuracy on all, clean and dirty items");
     for (int t = 0; t <= 10; t += 2) {
         double x = X0 + (X1 - X0) * t / 10.0;
         rv_printf(o, "<line class=\"grid\" x1=\"%.1f\" y1=\"%.0f\" x2=\"%.1f\" y2=\"%.0f\"/>"
@@ -434,18 +443,43 @@ static void impact_chart(rv_out *o, const cJSON *rows, size_t n)
     rv_raw(o, "</svg>\n");
 }
 
+static void impact_row(rv_out *o, const cJSON *x)
+{
+    const cJSON *flag = rv_get(x, "flag");
+    rv_printf(o, "<tr%s>", cJSON_IsTrue(flag) || (cJSON_IsString(flag) && *flag->valuestring)
+                               ? " class=\"flagged\""
+                               : "");
+    cell_str(o, x, "model");
+    cell_str(o, x, "task");
+    cell_str(o, x, "subject");
+    cell_u64(o, x, "n_all");
+    acc_cell(o, x, "acc_all", "ci_all");
+    cell_u64(o, x, "n_clean");
+    acc_cell(o, x, "acc_clean", "ci_clean");
+    cell_u64(o, x, "n_dirty");
+    acc_cell(o, x, "acc_dirty", "ci_dirty");
+    const cJSON *d = rv_get(x, "clean_minus_all");
+    if (cJSON_IsNumber(d))
+        rv_printf(o, "<td class=\"num\">%+.1f pts</td>", d->valuedouble * 100);
+    else
+        rv_raw(o, "<td class=\"num\">\xe2\x80\x93</td>");
+    rv_raw(o, "<td>");
+    if (cJSON_IsString(flag))
+        rv_html(o, flag->valuestring);
+    else if (cJSON_IsTrue(flag))
+        rv_raw(o, "<b>yes</b>");
+    rv_raw(o, "</td></tr>\n");
+}
+
 void html_section_impact(rv_out *o, const rv_view *v)
 {
     const cJSON *im = v->impact;
-    rv_raw(o, "<section id=\"impact\"><h2>Impact on scores</h2>\n");
-    if (!cJSON_IsObject(im)) {
-        html_not_run(o, "Impact", "This output has no impact section: evaluate a model with "
-                                  "lm-evaluation-harness <code>--log_samples</code> and run "
-                                  "<code>contam impact --samples FILE --items items.jsonl --out "
-                                  "DIR</code> (docs/USAGE.md).");
-        rv_raw(o, "</section>\n");
+    if (!section_open(o, "impact", "Impact on scores", im, "Impact",
+                      "This output has no impact section: evaluate a model with "
+                      "lm-evaluation-harness <code>--log_samples</code> and run <code>contam "
+                      "impact --samples FILE --items items.jsonl --out DIR</code> "
+                      "(docs/USAGE.md)."))
         return;
-    }
     const cJSON *bs = rv_get(im, "bootstrap"), *x;
     if (cJSON_IsObject(bs)) {
         rv_raw(o, "<p class=\"note\">Intervals: ");
@@ -475,44 +509,13 @@ void html_section_impact(rv_out *o, const rv_view *v)
     if (n > MAX_IMPACT_ROWS)
         rv_printf(o, "<p class=\"note\">Chart shows %d of %zu rows; the table lists all.</p>\n",
                   MAX_IMPACT_ROWS, n);
-    rv_raw(o, "<div class=\"scroll\"><table id=\"table-impact\" class=\"data\"><thead><tr>"
-              "<th>model</th><th>task</th><th>subject</th><th class=\"num\">n all</th>"
-              "<th class=\"num\">accuracy all</th><th class=\"num\">n clean</th>"
-              "<th class=\"num\">accuracy clean</th><th class=\"num\">n dirty</th>"
-              "<th class=\"num\">accuracy dirty</th><th class=\"num\">clean \xe2\x88\x92 all</th>"
-              "<th>flag</th></tr></thead><tbody>\n");
-    size_t k = 0;
-    cJSON_ArrayForEach(x, rows)
-    {
-        if (k++ == HTML_MAX_TABLE_ROWS)
-            break;
-        const cJSON *flag = rv_get(x, "flag");
-        rv_printf(o, "<tr%s>", cJSON_IsTrue(flag) || (cJSON_IsString(flag) && *flag->valuestring)
-                                   ? " class=\"flagged\""
-                                   : "");
-        cell_str(o, x, "model");
-        cell_str(o, x, "task");
-        cell_str(o, x, "subject");
-        cell_u64(o, x, "n_all");
-        acc_cell(o, x, "acc_all", "ci_all");
-        cell_u64(o, x, "n_clean");
-        acc_cell(o, x, "acc_clean", "ci_clean");
-        cell_u64(o, x, "n_dirty");
-        acc_cell(o, x, "acc_dirty", "ci_dirty");
-        const cJSON *d = rv_get(x, "clean_minus_all");
-        if (cJSON_IsNumber(d))
-            rv_printf(o, "<td class=\"num\">%+.1f pts</td>", d->valuedouble * 100);
-        else
-            rv_raw(o, "<td class=\"num\">\xe2\x80\x93</td>");
-        rv_raw(o, "<td>");
-        if (cJSON_IsString(flag))
-            rv_html(o, flag->valuestring);
-        else if (cJSON_IsTrue(flag))
-            rv_raw(o, "<b>yes</b>");
-        rv_raw(o, "</td></tr>\n");
-    }
-    rv_raw(o, "</tbody></table></div>\n");
-    if (n > HTML_MAX_TABLE_ROWS)
-        rv_printf(o, "<p class=\"note\">%d of %zu rows shown.</p>\n", HTML_MAX_TABLE_ROWS, n);
+    capped_table(o, rows,
+                 "<div class=\"scroll\"><table id=\"table-impact\" class=\"data\"><thead><tr>"
+                 "<th>model</th><th>task</th><th>subject</th><th class=\"num\">n all</th>"
+                 "<th class=\"num\">accuracy all</th><th class=\"num\">n clean</th>"
+                 "<th class=\"num\">accuracy clean</th><th class=\"num\">n dirty</th>"
+                 "<th class=\"num\">accuracy dirty</th>"
+                 "<th class=\"num\">clean \xe2\x88\x92 all</th><th>flag</th></tr></thead><tbody>\n",
+                 HTML_MAX_TABLE_ROWS, "rows", impact_row);
     rv_raw(o, "</section>\n");
 }

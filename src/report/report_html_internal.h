@@ -11,6 +11,12 @@
 #define HTML_MAX_TABLE_ROWS 500  /* rows of any table before "and N more" */
 #define HTML_MAX_INPUT_ROWS 12   /* benchmark / corpus files listed */
 
+/* Opens a chart: <svg id=ID class="chart KIND"> sized w x h and scaled to
+ * the page width, with aria as its (escaped) title. fit: keep a wide chart
+ * to the top left when the page is narrower. */
+void html_svg_open(rv_out *o, const char *id, const char *kind, double w, double h, int fit,
+                   const char *aria);
+
 /* Method colours (Okabe-Ito, distinguishable with common colour blindness). */
 const char *html_method_color(size_t m);
 

@@ -230,57 +230,81 @@ static void method_heading(rv_out *o, const rv_view *v, size_t m)
     rv_raw(o, "</span></figcaption>\n");
 }
 
-void html_section_distributions(rv_out *o, const rv_view *v)
+typedef void (*method_fn)(rv_out *o, const rv_view *v, size_t m);
+
+/* intro (HTML), then a card per method around its chart. */
+static void method_cards(rv_out *o, const rv_view *v, const char *intro, method_fn chart)
 {
-    rv_raw(o, "<section id=\"distributions\"><h2>How much of each item was found</h2>\n"
-              "<p>Items per bin of the statistic each rule decides on (bar heights on a log "
-              "scale, counts above the bars). Dashed lines are the method's thresholds; "
-              "coloured bars are on the dirty side, grey ones on the clean side.</p>\n"
-              "<div class=\"cards\">\n");
+    rv_raw(o, intro);
+    rv_raw(o, "<div class=\"cards\">\n");
     for (size_t m = 0; m < v->nm; m++) {
         method_heading(o, v, m);
-        overlap_chart(o, v, m);
+        chart(o, v, m);
         rv_raw(o, "</figure>\n");
     }
-    rv_raw(o, "</div>\n<div class=\"scroll\"><table id=\"table-overlap\" class=\"data\">"
+    rv_raw(o, "</div>\n");
+}
+
+/* The charts' numbers after the table's head: a row per method, its name
+ * and then its cells. */
+static void method_rows(rv_out *o, const rv_view *v, method_fn cells)
+{
+    for (size_t m = 0; m < v->nm; m++) {
+        rv_raw(o, "<tr><th scope=\"row\">");
+        rv_html(o, v->m[m].name);
+        rv_raw(o, "</th>");
+        cells(o, v, m);
+        rv_raw(o, "</tr>\n");
+    }
+    rv_raw(o, "</tbody></table></div>\n");
+}
+
+static void bin_cells(rv_out *o, const uint64_t *bins, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        rv_printf(o, "<td class=\"num\">%llu</td>", (unsigned long long)bins[k]);
+}
+
+static void overlap_cells(rv_out *o, const rv_view *v, size_t m)
+{
+    rv_printf(o, "<td>%s</td>", rv_metric_name(&v->m[m]));
+    bin_cells(o, v->hist_overlap[m], RV_OV_BINS);
+}
+
+static void longest_cells(rv_out *o, const rv_view *v, size_t m)
+{
+    rv_printf(o, "<td class=\"num\">%u</td><td>%s</td>", v->m[m].n, unit_words(&v->m[m]));
+    bin_cells(o, v->hist_longest[m], RV_LONG_BINS);
+}
+
+void html_section_distributions(rv_out *o, const rv_view *v)
+{
+    rv_raw(o, "<section id=\"distributions\"><h2>How much of each item was found</h2>\n");
+    method_cards(o, v,
+                 "<p>Items per bin of the statistic each rule decides on (bar heights on a log "
+                 "scale, counts above the bars). Dashed lines are the method's thresholds; "
+                 "coloured bars are on the dirty side, grey ones on the clean side.</p>\n",
+                 overlap_chart);
+    rv_raw(o, "<div class=\"scroll\"><table id=\"table-overlap\" class=\"data\">"
               "<thead><tr><th>method</th><th>statistic</th>");
     for (size_t k = 0; k < RV_OV_BINS; k++)
         rv_printf(o, "<th class=\"num\">%s</th>", OV_RANGES[k]);
     rv_raw(o, "</tr></thead><tbody>\n");
-    for (size_t m = 0; m < v->nm; m++) {
-        rv_raw(o, "<tr><th scope=\"row\">");
-        rv_html(o, v->m[m].name);
-        rv_printf(o, "</th><td>%s</td>", rv_metric_name(&v->m[m]));
-        for (size_t k = 0; k < RV_OV_BINS; k++)
-            rv_printf(o, "<td class=\"num\">%llu</td>", (unsigned long long)v->hist_overlap[m][k]);
-        rv_raw(o, "</tr>\n");
-    }
-    rv_raw(o, "</tbody></table></div>\n");
+    method_rows(o, v, overlap_cells);
 
-    rv_raw(o, "<h3>Longest matched run</h3>\n<p>The longest stretch of the item covered by "
-              "matched n-grams. Runs start at n (the line): an item either shares no n-gram "
-              "or shares at least n consecutive units.</p>\n<div class=\"cards\">\n");
-    for (size_t m = 0; m < v->nm; m++) {
-        method_heading(o, v, m);
-        longest_chart(o, v, m);
-        rv_raw(o, "</figure>\n");
-    }
-    rv_raw(o, "</div>\n<div class=\"scroll\"><table id=\"table-longest\" class=\"data\"><thead>"
+    method_cards(o, v,
+                 "<h3>Longest matched run</h3>\n<p>The longest stretch of the item covered by "
+                 "matched n-grams. Runs start at n (the line): an item either shares no n-gram "
+                 "or shares at least n consecutive units.</p>\n",
+                 longest_chart);
+    rv_raw(o, "<div class=\"scroll\"><table id=\"table-longest\" class=\"data\"><thead>"
               "<tr><th>method</th><th class=\"num\">n</th><th>unit</th><th class=\"num\">0</th>"
               "<th class=\"num\">1 \xe2\x80\x93 n\xe2\x88\x92" "1</th>"
               "<th class=\"num\">n \xe2\x80\x93 2n\xe2\x88\x92" "1</th>"
               "<th class=\"num\">2n \xe2\x80\x93 4n\xe2\x88\x92" "1</th>"
               "<th class=\"num\">4n \xe2\x80\x93 8n\xe2\x88\x92" "1</th>"
               "<th class=\"num\">\xe2\x89\xa5 8n</th></tr></thead><tbody>\n");
-    for (size_t m = 0; m < v->nm; m++) {
-        rv_raw(o, "<tr><th scope=\"row\">");
-        rv_html(o, v->m[m].name);
-        rv_printf(o, "</th><td class=\"num\">%u</td><td>%s</td>", v->m[m].n, unit_words(&v->m[m]));
-        for (size_t k = 0; k < RV_LONG_BINS; k++)
-            rv_printf(o, "<td class=\"num\">%llu</td>", (unsigned long long)v->hist_longest[m][k]);
-        rv_raw(o, "</tr>\n");
-    }
-    rv_raw(o, "</tbody></table></div>\n");
+    method_rows(o, v, longest_cells);
 
     /* how far the rules agree: the same items, or different ones? */
     if (v->nm > 1) {

@@ -162,6 +162,24 @@ static void stages(rv_out *o, const rv_view *v)
     }
 }
 
+/* The first input files of one kind with their hashes; report.json has all. */
+static void input_list(rv_out *o, const char *kind, const cJSON *inputs)
+{
+    const size_t max = 5;
+    size_t k = 0, n = (size_t)cJSON_GetArraySize(inputs);
+    const cJSON *f;
+    cJSON_ArrayForEach(f, inputs)
+    {
+        if (k++ == max)
+            break;
+        rv_printf(o, "- %s `%s` ", kind, rv_str(f, "xxh3_128", "-"));
+        rv_md(o, rv_str(f, "path", "?"), 200);
+        rv_raw(o, "\n");
+    }
+    if (n > max)
+        rv_printf(o, "- ... %zu %s files in all (report.json)\n", n, kind);
+}
+
 int rv_render_md(const rv_view *v, contam_buf *out)
 {
     rv_out o = {out, 0};
@@ -204,30 +222,8 @@ int rv_render_md(const rv_view *v, contam_buf *out)
         rv_rawn(&o, cmd.ptr, cmd.size);
     contam_buf_free(&cmd);
     rv_raw(&o, "\n```\n\nInputs (xxh3-128):\n\n");
-    const cJSON *f;
-    size_t k = 0, nb = (size_t)cJSON_GetArraySize(rv_get(rv_get(v->root, "benchmark"), "inputs"));
-    size_t nc = (size_t)cJSON_GetArraySize(rv_get(corpus, "inputs"));
-    cJSON_ArrayForEach(f, rv_get(rv_get(v->root, "benchmark"), "inputs"))
-    {
-        if (k++ == 5)
-            break;
-        rv_printf(&o, "- benchmark `%s` ", rv_str(f, "xxh3_128", "-"));
-        rv_md(&o, rv_str(f, "path", "?"), 200);
-        rv_raw(&o, "\n");
-    }
-    if (nb > 5)
-        rv_printf(&o, "- ... %zu benchmark files in all (report.json)\n", nb);
-    k = 0;
-    cJSON_ArrayForEach(f, rv_get(corpus, "inputs"))
-    {
-        if (k++ == 5)
-            break;
-        rv_printf(&o, "- corpus `%s` ", rv_str(f, "xxh3_128", "-"));
-        rv_md(&o, rv_str(f, "path", "?"), 200);
-        rv_raw(&o, "\n");
-    }
-    if (nc > 5)
-        rv_printf(&o, "- ... %zu corpus files in all (report.json)\n", nc);
+    input_list(&o, "benchmark", rv_get(rv_get(v->root, "benchmark"), "inputs"));
+    input_list(&o, "corpus", rv_get(corpus, "inputs"));
     rv_raw(&o, "\n</details>\n");
     return o.failed ? -1 : 0;
 }

@@ -14,7 +14,7 @@ static contam_status bad_report(contam_err *err, const char *what)
                           "not a contam report.json: %s", what);
 }
 
-static void counts_read(const cJSON *o, rv_counts *c)
+void rv_counts_read(const cJSON *o, rv_counts *c)
 {
     c->items = rv_u64(o, "items");
     c->clean = rv_u64(o, "clean");
@@ -94,7 +94,7 @@ static contam_status read_groups(rv_view *v, const cJSON *obj, int from_inputs, 
         gr->nm = v->nm;
         gr->name = from_inputs ? rv_str(g, "path", "?") : (g->string ? g->string : "?");
         for (size_t m = 0; m < v->nm; m++)
-            counts_read(rv_get(per, v->m[m].name), &gr->c[m]);
+            rv_counts_read(rv_get(per, v->m[m].name), &gr->c[m]);
     }
     *nout = k;
     return CONTAM_OK;
@@ -127,7 +127,7 @@ static contam_status read_report(rv_view *v, const char *json, size_t len, conta
     if (!cJSON_IsObject(sum))
         return bad_report(err, "no summary");
     for (size_t m = 0; m < v->nm; m++)
-        counts_read(rv_get(sum, v->m[m].name), &v->total[m]);
+        rv_counts_read(rv_get(sum, v->m[m].name), &v->total[m]);
     st = read_groups(v, rv_get(v->root, "by_subject"), 0, &v->subjects, &v->nsubjects, err);
     if (st == CONTAM_OK)
         st = read_groups(v, rv_get(rv_get(v->root, "benchmark"), "inputs"), 1, &v->files,

@@ -77,6 +77,9 @@ typedef struct {
 contam_status rv_build(rv_view *v, const char *report_json, size_t len,
                        const report_items_src *items, size_t top_cap, contam_err *err);
 void rv_free(rv_view *v);
+/* One method's counts ("items", "clean", ...) from a report.json object;
+ * a missing member reads as 0. */
+void rv_counts_read(const cJSON *o, rv_counts *c);
 
 /* ---- Small accessors tolerant of hand-made JSON ---------------------------- */
 const cJSON *rv_get(const cJSON *o, const char *key);
