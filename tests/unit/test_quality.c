@@ -22,33 +22,9 @@
 /* ---- helpers ---------------------------------------------------------------- */
 
 #define FIXTURE_PREFIX "quality"
-#include "test_fixture.h"
+#include "test_quality_util.h"
 
-/* A generic multiple-choice benchmark: {"q": ..., "o": [...], "a": "B"}. */
-static bench_set *load_mc(const char *name, const char *content)
-{
-    const char *path = put_str(name, content);
-    bench_options o;
-    memset(&o, 0, sizeof o);
-    o.text_fields = "q,o";
-    o.label_field = "a";
-    bench_set *b = NULL;
-    contam_err err;
-    assert_int_equal(bench_load(&path, 1, &o, &b, &err), CONTAM_OK);
-    return b;
-}
-
-static bench_set *load_preset(const char *name, const char *preset, const char *content)
-{
-    const char *path = put_str(name, content);
-    bench_options o;
-    memset(&o, 0, sizeof o);
-    o.preset = preset;
-    bench_set *b = NULL;
-    contam_err err;
-    assert_int_equal(bench_load(&path, 1, &o, &b, &err), CONTAM_OK);
-    return b;
-}
+#define NELEM(a) (sizeof(a) / sizeof *(a))
 
 typedef struct {
     char codes[400];
@@ -68,13 +44,51 @@ static int collect(int check, const char *msg, void *user)
     return 0;
 }
 
-/* The codes the item checks emit for item i (comma list, emission order). */
-static const char *codes_of(const bench_set *b, size_t i, size_t usual)
+/* What the item checks emit for item i: codes (comma list, emission order)
+ * and the last message. Valid until the next call. */
+static const seen *lint_item(const bench_set *b, size_t i, size_t usual)
 {
     static seen s;
     memset(&s, 0, sizeof s);
     assert_int_equal(quality_lint_item(b, i, usual, collect, &s), 0);
-    return s.codes;
+    return &s;
+}
+
+static const char *codes_of(const bench_set *b, size_t i, size_t usual)
+{
+    return lint_item(b, i, usual)->codes;
+}
+
+/* A hand-written multiple-choice item, {"q": ..., "o": [...], "a": ...}, and
+ * what the item checks emit for it. The texts go into the JSON as they are
+ * (JSON escapes included). */
+typedef struct {
+    const char *q;
+    const char *o[4]; /* the options; NULL after the last */
+    const char *a;
+    const char *want; /* codes, as codes_of() gives them */
+} mc_item;
+
+/* The benchmark of items[0..n) in the scratch file name, after checking that
+ * the item checks emit each item's want (usual: the usual option count). The
+ * caller frees it. */
+static bench_set *check_items(const char *name, size_t usual, const mc_item *items, size_t n)
+{
+    contam_buf c = {0};
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(contam_buf_printf(&c, "{\"q\":\"%s\",\"o\":[", items[i].q), 0);
+        for (size_t k = 0; k < NELEM(items[i].o) && items[i].o[k]; k++)
+            assert_int_equal(contam_buf_printf(&c, "%s\"%s\"", k ? "," : "", items[i].o[k]), 0);
+        assert_int_equal(contam_buf_printf(&c, "],\"a\":\"%s\"}\n", items[i].a), 0);
+    }
+    bench_set *b = load_mc(name, c.ptr);
+    contam_buf_free(&c);
+    for (size_t i = 0; i < n; i++) {
+        const char *got = codes_of(b, i, usual);
+        if (strcmp(got, items[i].want) != 0)
+            fail_msg("item %zu: codes '%s', wanted '%s'", i, got, items[i].want);
+    }
+    return b;
 }
 
 static const char *rationale_codes(const char *question, const char *answer)
@@ -88,10 +102,9 @@ static const char *rationale_codes(const char *question, const char *answer)
     cJSON_free(js);
     cJSON_Delete(o);
     bench_set *b = load_preset("g.jsonl", "gsm8k", buf);
-    static char out[400];
-    snprintf(out, sizeof out, "%s", codes_of(b, 0, 0));
+    const char *codes = codes_of(b, 0, 0); /* static: outlives b */
     bench_set_free(b);
-    return out;
+    return codes;
 }
 
 /* ---- calculator -------------------------------------------------------------- */
@@ -165,42 +178,50 @@ static void test_calc(void **state)
 
 /* ---- GSM8K rationales ----------------------------------------------------------- */
 
+#define HOW_MANY "How many?"
+
 static void test_rationale(void **state)
 {
     (void)state;
-    const char *q = "How many?";
-    assert_string_equal(rationale_codes(q, "She has 2+3 = <<2+3=5>>5 apples.\n#### 5"), "");
-    assert_string_equal(rationale_codes(q, "So <<2+3=6>>6\n#### 6"), "C020");
-    /* written with the precision it is rounded or truncated to */
-    assert_string_equal(rationale_codes(q, "<<10/3=3.33>>3.33 each\n#### 3.33"), "");
-    assert_string_equal(rationale_codes(q, "<<7/2=3>>3 whole\n#### 3"), "");
-    assert_string_equal(rationale_codes(q, "<<7*2=15>>15\n#### 15"), "C020");
-    assert_string_equal(rationale_codes(q, "<<1,000*2=2,000>>2,000\n#### 2000"), "");
-    /* the number after >> must repeat the value */
-    assert_string_equal(rationale_codes(q, "<<4*2=8>>9 cats\n#### 9"), "C020");
-    assert_string_equal(rationale_codes(q, "<<3/4=3/4>>3/4 of 4 is 3\n#### 3"), "C021");
-    assert_string_equal(rationale_codes(q, "<<560//10=56>>56\n#### 56"), "");
-    assert_string_equal(rationale_codes(q, "He has 5 apples."), "C019");
-    assert_string_equal(rationale_codes(q, "He has 5 apples.\n#### five"), "C019");
-    /* final answer supported or not */
-    assert_string_equal(rationale_codes(q, "x = 5 apples\n#### 7"), "C022");
-    assert_string_equal(rationale_codes(q, "so it took three days\n#### 3"), "");
-    assert_string_equal(rationale_codes(q, "Mr. Tan gets $118 000.\n#### 118000"), "");
-    assert_string_equal(rationale_codes("How much, in cents?", "each is $<<2/8=0.25>>0.25\n#### 25"),
-                        "");
-    assert_string_equal(rationale_codes("How much, in dollars?", "each is $<<2/8=0.25>>0.25\n#### 25"),
-                        "C022");
-    /* arithmetic written without an annotation */
-    assert_string_equal(rationale_codes(q, "So he played 14*20= 140 minutes\n#### 140"), "C025");
-    assert_string_equal(rationale_codes(q, "Total $4200+$3000 = $8600\n#### 8600"), "C025");
-    assert_string_equal(rationale_codes(q, "Solve 3x + 4 = 28 so x is 8\n#### 8"), "");
-    assert_string_equal(rationale_codes(q, "Left 1 - 1/3 = 2/3 of it, 2\n#### 2"), "");
-    assert_string_equal(rationale_codes(q, "He pays $1 / 2 = 50 cents\n#### 50"), "");
-    assert_string_equal(rationale_codes(q, "Take 20% of 50 = 10 dollars\n#### 10"), "");
-    assert_string_equal(rationale_codes(q, "All 2 + 3 * 4 = 20 people\n#### 20"), "");
-    assert_string_equal(rationale_codes(q, "Each 25 / 1/3 = 75 slices\n#### 75"), "");
-    assert_string_equal(rationale_codes(q, "At 12:00+48 = 60 min\n#### 60"), "");
-    assert_string_equal(rationale_codes(q, "We get 5 * 3 = $15,000 in loss\n#### 15000"), "");
+    static const struct {
+        const char *question, *answer, *want;
+    } cases[] = {
+        {HOW_MANY, "She has 2+3 = <<2+3=5>>5 apples.\n#### 5", ""},
+        {HOW_MANY, "So <<2+3=6>>6\n#### 6", "C020"},
+        /* written with the precision it is rounded or truncated to */
+        {HOW_MANY, "<<10/3=3.33>>3.33 each\n#### 3.33", ""},
+        {HOW_MANY, "<<7/2=3>>3 whole\n#### 3", ""},
+        {HOW_MANY, "<<7*2=15>>15\n#### 15", "C020"},
+        {HOW_MANY, "<<1,000*2=2,000>>2,000\n#### 2000", ""},
+        /* the number after >> must repeat the value */
+        {HOW_MANY, "<<4*2=8>>9 cats\n#### 9", "C020"},
+        {HOW_MANY, "<<3/4=3/4>>3/4 of 4 is 3\n#### 3", "C021"},
+        {HOW_MANY, "<<560//10=56>>56\n#### 56", ""},
+        {HOW_MANY, "He has 5 apples.", "C019"},
+        {HOW_MANY, "He has 5 apples.\n#### five", "C019"},
+        /* final answer supported or not */
+        {HOW_MANY, "x = 5 apples\n#### 7", "C022"},
+        {HOW_MANY, "so it took three days\n#### 3", ""},
+        {HOW_MANY, "Mr. Tan gets $118 000.\n#### 118000", ""},
+        {"How much, in cents?", "each is $<<2/8=0.25>>0.25\n#### 25", ""},
+        {"How much, in dollars?", "each is $<<2/8=0.25>>0.25\n#### 25", "C022"},
+        /* arithmetic written without an annotation */
+        {HOW_MANY, "So he played 14*20= 140 minutes\n#### 140", "C025"},
+        {HOW_MANY, "Total $4200+$3000 = $8600\n#### 8600", "C025"},
+        {HOW_MANY, "Solve 3x + 4 = 28 so x is 8\n#### 8", ""},
+        {HOW_MANY, "Left 1 - 1/3 = 2/3 of it, 2\n#### 2", ""},
+        {HOW_MANY, "He pays $1 / 2 = 50 cents\n#### 50", ""},
+        {HOW_MANY, "Take 20% of 50 = 10 dollars\n#### 10", ""},
+        {HOW_MANY, "All 2 + 3 * 4 = 20 people\n#### 20", ""},
+        {HOW_MANY, "Each 25 / 1/3 = 75 slices\n#### 75", ""},
+        {HOW_MANY, "At 12:00+48 = 60 min\n#### 60", ""},
+        {HOW_MANY, "We get 5 * 3 = $15,000 in loss\n#### 15000", ""},
+    };
+    for (size_t k = 0; k < NELEM(cases); k++) {
+        const char *got = rationale_codes(cases[k].question, cases[k].answer);
+        if (strcmp(got, cases[k].want) != 0)
+            fail_msg("'%s': codes '%s', wanted '%s'", cases[k].answer, got, cases[k].want);
+    }
 }
 
 /* ---- item checks ------------------------------------------------------------------ */
@@ -208,19 +229,17 @@ static void test_rationale(void **state)
 static void test_gold_and_count(void **state)
 {
     (void)state;
-    bench_set *b = load_mc("gold.jsonl",
-                           "{\"q\":\"Which is a prime number here?\",\"o\":[\"4\",\"6\",\"7\",\"8\"],\"a\":\"C\"}\n"
-                           "{\"q\":\"Which is a prime number here?\",\"o\":[\"4\",\"6\",\"7\",\"8\"],\"a\":\"E\"}\n"
-                           "{\"q\":\"Which is a prime number here?\",\"o\":[\"4\",\"6\",\"7\",\"8\"],\"a\":\"\"}\n"
-                           "{\"q\":\"Which is a prime number here?\",\"o\":[\"4\",\"7\",\"8\"],\"a\":\"B\"}\n"
-                           "{\"q\":\"Which is a prime number here?\",\"o\":[\"4\",\"6\",\"7\",\"8\"],\"a\":\"2\"}\n"
-                           "{\"q\":\"Which is a prime number here?\",\"o\":[\"4\",\"6\",\"7\",\"8\"],\"a\":\"7\"}\n");
-    assert_string_equal(codes_of(b, 0, 4), "");
-    assert_string_equal(codes_of(b, 1, 4), "C004");
-    assert_string_equal(codes_of(b, 2, 4), "C003");
-    assert_string_equal(codes_of(b, 3, 4), "C005");
-    assert_string_equal(codes_of(b, 4, 4), ""); /* a 0-based index */
-    assert_string_equal(codes_of(b, 5, 4), ""); /* the gold option's own text */
+    static const mc_item items[] = {
+        {"Which is a prime number here?", {"4", "6", "7", "8"}, "C", ""},
+        {"Which is a prime number here?", {"4", "6", "7", "8"}, "E", "C004"},
+        {"Which is a prime number here?", {"4", "6", "7", "8"}, "", "C003"},
+        {"Which is a prime number here?", {"4", "7", "8"}, "B", "C005"},
+        /* a 0-based index */
+        {"Which is a prime number here?", {"4", "6", "7", "8"}, "2", ""},
+        /* the gold option's own text */
+        {"Which is a prime number here?", {"4", "6", "7", "8"}, "7", ""},
+    };
+    bench_set *b = check_items("gold.jsonl", 4, items, NELEM(items));
     quality_item_view v;
     quality_item_view_get(b, 4, &v);
     assert_int_equal(v.gold_state, QUALITY_GOLD_OK);
@@ -233,130 +252,102 @@ static void test_gold_and_count(void **state)
 static void test_options(void **state)
 {
     (void)state;
-    bench_set *b = load_mc(
-        "opt.jsonl",
-        "{\"q\":\"Pick one.\",\"o\":[\"Employee rights\",\"employee rights\",\"x y z\",\"w\"],\"a\":\"C\"}\n"
-        "{\"q\":\"Pick one.\",\"o\":[\"Bb\",\"bb\",\"BB\",\"bB\"],\"a\":\"A\"}\n"
-        "{\"q\":\"Pick one.\",\"o\":[\"Sc \\u2261 Ej\",\"sC \\u2261 eJ\",\"Cs\",\"Ej\"],\"a\":\"A\"}\n"
-        "{\"q\":\"Pick one.\",\"o\":[\"-1\",\"1\",\"2\",\"II\"],\"a\":\"A\"}\n"
-        "{\"q\":\"Pick one.\",\"o\":[\"0.16  N\",\"0.16 N\",\"0.32 N\",\"0.36 N\"],\"a\":\"A\"}\n"
-        "{\"q\":\"Pick one.\",\"o\":[\"a\",\"  \",\"c\",\"d\"],\"a\":\"A\"}\n"
-        "{\"q\":\"Pick one.\",\"o\":[\"ii\",\"II\",\"i\",\"2\"],\"a\":\"A\"}\n");
-    assert_string_equal(codes_of(b, 0, 4), "C007");
-    assert_string_equal(codes_of(b, 1, 4), "");
-    assert_string_equal(codes_of(b, 2, 4), "");
-    assert_string_equal(codes_of(b, 3, 4), "");
-    assert_string_equal(codes_of(b, 4, 4), "C007");
-    assert_string_equal(codes_of(b, 5, 4), "C006");
-    assert_string_equal(codes_of(b, 6, 4), "");
-    bench_set_free(b);
+    static const mc_item items[] = {
+        {"Pick one.", {"Employee rights", "employee rights", "x y z", "w"}, "C", "C007"},
+        {"Pick one.", {"Bb", "bb", "BB", "bB"}, "A", ""},
+        {"Pick one.", {"Sc \\u2261 Ej", "sC \\u2261 eJ", "Cs", "Ej"}, "A", ""},
+        {"Pick one.", {"-1", "1", "2", "II"}, "A", ""},
+        {"Pick one.", {"0.16  N", "0.16 N", "0.32 N", "0.36 N"}, "A", "C007"},
+        {"Pick one.", {"a", "  ", "c", "d"}, "A", "C006"},
+        {"Pick one.", {"ii", "II", "i", "2"}, "A", ""},
+    };
+    bench_set_free(check_items("opt.jsonl", 4, items, NELEM(items)));
 }
 
 static void test_option_refs(void **state)
 {
     (void)state;
-    bench_set *b = load_mc(
-        "refs.jsonl",
-        "{\"q\":\"Which are mammals?\",\"o\":[\"cat\",\"dog\",\"cow\",\"All of the above\"],\"a\":\"D\"}\n"
-        "{\"q\":\"Which are mammals?\",\"o\":[\"cat\",\"dog\",\"trout\",\"A and B\"],\"a\":\"D\"}\n"
-        "{\"q\":\"Which are mammals?\",\"o\":[\"cat\",\"dog\",\"trout\",\"Both (a) and (b).\"],\"a\":\"D\"}\n"
-        "{\"q\":\"Which statements hold? I. x II. y III. z\",\"o\":[\"I only\",\"II only\",\"I and II only\",\"I, II, and III\"],\"a\":\"D\"}\n"
-        "{\"q\":\"Which two vitamins?\",\"o\":[\"B6 and B12\",\"B6 and D\",\"B12 and E\",\"D and E\"],\"a\":\"A\"}\n"
-        "{\"q\":\"Segments A B C: revenue 42 121 14. Which must be disclosed?\",\"o\":[\"A and B only.\",\"A and C only.\",\"B and C only.\",\"A B and C.\"],\"a\":\"A\"}\n"
-        "{\"q\":\"Which is true?\",\"o\":[\"a\",\"b\",\"c\",\"Moons contribute to all of the above\"],\"a\":\"D\"}\n"
-        "{\"q\":\"Which is true?\",\"o\":[\"a\",\"b\",\"c\",\"Apply cream; all of the above treatments and more can reduce itching in many cases.\"],\"a\":\"D\"}\n");
-    assert_string_equal(codes_of(b, 0, 4), "C008");
-    assert_string_equal(codes_of(b, 1, 4), "C008");
-    assert_string_equal(codes_of(b, 2, 4), "C008");
-    assert_string_equal(codes_of(b, 3, 4), "");
-    assert_string_equal(codes_of(b, 4, 4), ""); /* "D and E": D is an option, E is not */
-    assert_string_equal(codes_of(b, 5, 4), ""); /* the letters label the question's segments */
-    assert_string_equal(codes_of(b, 6, 4), "C008");
-    assert_string_equal(codes_of(b, 7, 4), ""); /* mid-sentence in a long option */
-    bench_set_free(b);
+    static const mc_item items[] = {
+        {"Which are mammals?", {"cat", "dog", "cow", "All of the above"}, "D", "C008"},
+        {"Which are mammals?", {"cat", "dog", "trout", "A and B"}, "D", "C008"},
+        {"Which are mammals?", {"cat", "dog", "trout", "Both (a) and (b)."}, "D", "C008"},
+        {"Which statements hold? I. x II. y III. z",
+         {"I only", "II only", "I and II only", "I, II, and III"}, "D", ""},
+        /* "D and E": D is an option, E is not */
+        {"Which two vitamins?", {"B6 and B12", "B6 and D", "B12 and E", "D and E"}, "A", ""},
+        /* the letters label the question's segments */
+        {"Segments A B C: revenue 42 121 14. Which must be disclosed?",
+         {"A and B only.", "A and C only.", "B and C only.", "A B and C."}, "A", ""},
+        {"Which is true?", {"a", "b", "c", "Moons contribute to all of the above"}, "D", "C008"},
+        /* mid-sentence in a long option */
+        {"Which is true?",
+         {"a", "b", "c",
+          "Apply cream; all of the above treatments and more can reduce itching in many cases."},
+         "D", ""},
+    };
+    bench_set_free(check_items("refs.jsonl", 4, items, NELEM(items)));
 }
+
+/* A 300-character passage: "wwwww " 50 times. */
+#define WORDS10 "wwwww wwwww wwwww wwwww wwwww wwwww wwwww wwwww wwwww wwwww "
+#define PASSAGE WORDS10 WORDS10 WORDS10 WORDS10 WORDS10
 
 static void test_context(void **state)
 {
     (void)state;
-    char passage[400];
-    memset(passage, 'w', 300);
-    for (int i = 5; i < 300; i += 6)
-        passage[i] = ' ';
-    passage[300] = '\0';
-    char line[1200];
-    snprintf(line, sizeof line,
-             "{\"q\":\"Which statement is supported by the map above?\",\"o\":[\"a\",\"b\",\"c\",\"d\"],\"a\":\"A\"}\n"
-             "{\"q\":\"Which fuzzer covers every line of the following program?\",\"o\":[\"a\",\"b\",\"c\",\"d\"],\"a\":\"A\"}\n"
-             "{\"q\":\"Read the following passage. %s Which is true?\",\"o\":[\"a\",\"b\",\"c\",\"d\"],\"a\":\"A\"}\n"
-             "{\"q\":\"Which of the following is true?\",\"o\":[\"a\",\"b\",\"c\",\"d\"],\"a\":\"A\"}\n"
-             "{\"q\":\"Pick the FALSE statement from the following list:\",\"o\":[\"a\",\"b\",\"c\",\"d\"],\"a\":\"A\"}\n"
-             "{\"q\":\"As in the previous question, what is x?\",\"o\":[\"a\",\"b\",\"c\",\"d\"],\"a\":\"A\"}\n"
-             "{\"q\":\"The passage above says what?\",\"o\":[\"a\",\"b\",\"c\",\"d\"],\"a\":\"A\"}\n"
-             "{\"q\":\"What is the graph of y = x^2?\",\"o\":[\"a\",\"b\",\"c\",\"d\"],\"a\":\"A\"}\n",
-             passage);
-    bench_set *b = load_mc("ctx.jsonl", line);
-    assert_string_equal(codes_of(b, 0, 4), "C009");
-    assert_string_equal(codes_of(b, 1, 4), "C009");
-    assert_string_equal(codes_of(b, 2, 4), "");
-    assert_string_equal(codes_of(b, 3, 4), "");
-    assert_string_equal(codes_of(b, 4, 4), "");
-    assert_string_equal(codes_of(b, 5, 4), "C009");
-    assert_string_equal(codes_of(b, 6, 4), "C009");
-    assert_string_equal(codes_of(b, 7, 4), "");
-    bench_set_free(b);
+    static const mc_item items[] = {
+        {"Which statement is supported by the map above?", {"a", "b", "c", "d"}, "A", "C009"},
+        {"Which fuzzer covers every line of the following program?", {"a", "b", "c", "d"}, "A", "C009"},
+        {"Read the following passage. " PASSAGE " Which is true?", {"a", "b", "c", "d"}, "A", ""},
+        {"Which of the following is true?", {"a", "b", "c", "d"}, "A", ""},
+        {"Pick the FALSE statement from the following list:", {"a", "b", "c", "d"}, "A", ""},
+        {"As in the previous question, what is x?", {"a", "b", "c", "d"}, "A", "C009"},
+        {"The passage above says what?", {"a", "b", "c", "d"}, "A", "C009"},
+        {"What is the graph of y = x^2?", {"a", "b", "c", "d"}, "A", ""},
+    };
+    bench_set_free(check_items("ctx.jsonl", 4, items, NELEM(items)));
 }
 
 static void test_gold_in_question(void **state)
 {
     (void)state;
-    bench_set *b = load_mc(
-        "giq.jsonl",
-        "{\"q\":\"The Message condentiality means that the sender expects\",\"o\":[\"Integrity\",\"Condentiality\",\"Authentication\",\"Nonrepudiation\"],\"a\":\"B\"}\n"
+    static const mc_item items[] = {
+        {"The Message condentiality means that the sender expects",
+         {"Integrity", "Condentiality", "Authentication", "Nonrepudiation"}, "B", "C010"},
         /* another option named too: no giveaway */
-        "{\"q\":\"Is integrity or condentiality meant here?\",\"o\":[\"Integrity\",\"Condentiality\",\"Authentication\",\"Nonrepudiation\"],\"a\":\"B\"}\n"
+        {"Is integrity or condentiality meant here?",
+         {"Integrity", "Condentiality", "Authentication", "Nonrepudiation"}, "B", ""},
         /* 'valid or invalid' names the other option's first word */
-        "{\"q\":\"Is the argument valid or invalid?\",\"o\":[\"Valid\",\"Invalid. Counterexample when G\",\"Invalid. Counterexample when H\",\"Invalid. Counterexample when K\"],\"a\":\"A\"}\n"
+        {"Is the argument valid or invalid?",
+         {"Valid", "Invalid. Counterexample when G", "Invalid. Counterexample when H",
+          "Invalid. Counterexample when K"},
+         "A", ""},
         /* short or generic golds never count */
-        "{\"q\":\"Is it true that cats bark? true or not\",\"o\":[\"True\",\"Cats\",\"x\",\"y\"],\"a\":\"A\"}\n");
-    assert_string_equal(codes_of(b, 0, 4), "C010");
-    assert_string_equal(codes_of(b, 1, 4), "");
-    assert_string_equal(codes_of(b, 2, 4), "");
-    assert_string_equal(codes_of(b, 3, 4), "");
-    bench_set_free(b);
+        {"Is it true that cats bark? true or not", {"True", "Cats", "x", "y"}, "A", ""},
+    };
+    bench_set_free(check_items("giq.jsonl", 4, items, NELEM(items)));
 }
 
 static void test_encoding(void **state)
 {
     (void)state;
-    bench_set *b = load_mc(
-        "enc.jsonl",
-        "{\"q\":\"bad \xff byte\",\"o\":[\"a\",\"b\"],\"a\":\"A\"}\n"
-        "{\"q\":\"lossy \xef\xbf\xbd here\",\"o\":[\"a\",\"b\"],\"a\":\"A\"}\n"
-        "{\"q\":\"his fianc\xc3\x83\xc2\xa9""e said\",\"o\":[\"a\",\"b\"],\"a\":\"A\"}\n"
-        "{\"q\":\"it\xc3\xa2\xe2\x82\xac\xe2\x84\xa2s\",\"o\":[\"a\",\"b\"],\"a\":\"A\"}\n"
-        "{\"q\":\"count 25.0\xc2\xa0\xc3\x97\xc2\xa0""103/mcL\",\"o\":[\"a\",\"b\"],\"a\":\"A\"}\n"
-        "{\"q\":\"ctl \\u0001 and \\u0085\",\"o\":[\"a\",\"b\"],\"a\":\"A\"}\n"
-        "{\"q\":\"zero\xe2\x80\x8bwidth\",\"o\":[\"a\",\"b\"],\"a\":\"A\"}\n"
-        "{\"q\":\"a <b>bold</b> and &amp; and &#39;\",\"o\":[\"a\",\"b\"],\"a\":\"A\"}\n"
-        "{\"q\":\"Find the index of <p> in S_5 if x<y and y>z; AT&T; [sic]\",\"o\":[\"a\",\"b\"],\"a\":\"A\"}\n"
-        "{\"q\":\"How to bake. [title] Preheat. [step] Mix.\",\"o\":[\"a\",\"b\"],\"a\":\"A\"}\n"
-        "{\"q\":\"caf\xc3\xa9 na\xc3\xafve S\xc3\xa3o Paulo \xe2\x80\x9cquoted\xe2\x80\x9d \xc3\x97 2\",\"o\":[\"a\",\"b\"],\"a\":\"A\"}\n");
-    assert_string_equal(codes_of(b, 0, 2), "C011");
-    assert_string_equal(codes_of(b, 1, 2), "C012");
-    assert_string_equal(codes_of(b, 2, 2), "C013");
-    assert_string_equal(codes_of(b, 3, 2), "C013");
-    assert_string_equal(codes_of(b, 4, 2), "C016"); /* no-break spaces, not mojibake */
-    assert_string_equal(codes_of(b, 5, 2), "C014");
-    assert_string_equal(codes_of(b, 6, 2), "C015");
-    assert_string_equal(codes_of(b, 7, 2), "C017");
-    assert_string_equal(codes_of(b, 8, 2), "");
-    assert_string_equal(codes_of(b, 9, 2), "C018");
-    assert_string_equal(codes_of(b, 10, 2), "");
-    static seen s;
-    memset(&s, 0, sizeof s);
-    assert_int_equal(quality_lint_item(b, 2, 2, collect, &s), 0);
-    assert_non_null(strstr(s.last, "first 'Ã©' in the question"));
+    static const mc_item items[] = {
+        {"bad \xff byte", {"a", "b"}, "A", "C011"},
+        {"lossy \xef\xbf\xbd here", {"a", "b"}, "A", "C012"},
+        {"his fianc\xc3\x83\xc2\xa9""e said", {"a", "b"}, "A", "C013"},
+        {"it\xc3\xa2\xe2\x82\xac\xe2\x84\xa2s", {"a", "b"}, "A", "C013"},
+        /* no-break spaces, not mojibake */
+        {"count 25.0\xc2\xa0\xc3\x97\xc2\xa0""103/mcL", {"a", "b"}, "A", "C016"},
+        {"ctl \\u0001 and \\u0085", {"a", "b"}, "A", "C014"},
+        {"zero\xe2\x80\x8bwidth", {"a", "b"}, "A", "C015"},
+        {"a <b>bold</b> and &amp; and &#39;", {"a", "b"}, "A", "C017"},
+        {"Find the index of <p> in S_5 if x<y and y>z; AT&T; [sic]", {"a", "b"}, "A", ""},
+        {"How to bake. [title] Preheat. [step] Mix.", {"a", "b"}, "A", "C018"},
+        {"caf\xc3\xa9 na\xc3\xafve S\xc3\xa3o Paulo \xe2\x80\x9cquoted\xe2\x80\x9d \xc3\x97 2",
+         {"a", "b"}, "A", ""},
+    };
+    bench_set *b = check_items("enc.jsonl", 2, items, NELEM(items));
+    assert_non_null(strstr(lint_item(b, 2, 2)->last, "first 'Ã©' in the question"));
     bench_set_free(b);
 }
 
@@ -472,35 +463,29 @@ static void test_lint_alloc_failures(void **state)
         "{\"q\":\"Capital of  France?\",\"o\":[\"Brest\",\"Lyon\",\"Toul\",\"All of the above\"],\"a\":\"A\"}\n"
         "{\"q\":\"bad \xc3\x83\xc2\xa9 <b>x</b>\",\"o\":[\"a\",\"a\",\"\",\"d\"],\"a\":\"E\"}\n");
     const bench_set *sets[1] = {b};
-    int succeeded = 0;
-    for (long n = 0; n < 100000 && !succeeded; n++) {
-        quality_dedup_options dopt;
-        quality_dedup_options_init(&dopt);
-        quality_lint_options lopt;
-        quality_lint_options_init(&lopt);
+    quality_dedup_options dopt;
+    quality_dedup_options_init(&dopt);
+    quality_lint_options lopt;
+    quality_lint_options_init(&lopt);
+    qt_alloc_loop af = {0};
+    while (qt_alloc_round(&af)) {
         quality_dedup *d = NULL;
         quality_lint *l = NULL;
         contam_buf out = {0};
         contam_err err;
-        contam_alloc_fail_after(n);
         contam_status st = quality_dedup_run(sets, 1, &dopt, &d, &err);
         if (st == CONTAM_OK)
             st = quality_lint_run(b, d, NULL, &lopt, &l, &err);
         int bad = st == CONTAM_OK && (quality_dedup_jsonl(d, &out) || quality_dedup_section(d, &out, 1) ||
                                       quality_lint_jsonl(l, &out) || quality_lint_section(l, &out, 1));
-        contam_alloc_fail_after(-1);
-        if (st == CONTAM_OK && !bad) {
-            succeeded = 1;
+        if (qt_alloc_end(&af, st, !bad)) {
             assert_int_equal(d->ngroups, 1);
             assert_true(l->n >= 6);
-        } else if (st != CONTAM_OK) {
-            assert_int_equal(st, CONTAM_ERR_NOMEM);
         }
         contam_buf_free(&out);
         quality_lint_free(l);
         quality_dedup_free(d);
     }
-    assert_true(succeeded);
     bench_set_free(b);
 }
 

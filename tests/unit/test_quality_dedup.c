@@ -21,20 +21,7 @@
 #include "quality/quality_internal.h" /* q_minhash: the exhaustive check below */
 
 #define FIXTURE_PREFIX "qdedup"
-#include "test_fixture.h"
-
-static bench_set *load_mc(const char *name, const char *content)
-{
-    const char *p = put_str(name, content);
-    bench_options o;
-    memset(&o, 0, sizeof o);
-    o.text_fields = "q,o";
-    o.label_field = "a";
-    bench_set *b = NULL;
-    contam_err err;
-    assert_int_equal(bench_load(&p, 1, &o, &b, &err), CONTAM_OK);
-    return b;
-}
+#include "test_quality_util.h"
 
 static quality_dedup *run(const bench_set *const *sets, size_t n, double jaccard)
 {
@@ -206,27 +193,22 @@ static void test_alloc_failures(void **state)
         "{\"q\":\"" LONGQ "? \",\"o\":[\"transpiration\",\"condensation\",\"erosion\",\"runoff\"],\"a\":\"B\"}\n"
         "{\"q\":\"" LONGQ ".\",\"o\":[\"Runoff\",\"Transpiration\",\"Erosion\",\"Condensation\"],\"a\":\"B\"}\n");
     const bench_set *sets[2] = {b, b};
-    int ok = 0;
-    for (long n = 0; n < 100000 && !ok; n++) {
-        quality_dedup_options o;
-        quality_dedup_options_init(&o);
+    quality_dedup_options o;
+    quality_dedup_options_init(&o);
+    qt_alloc_loop af = {0};
+    while (qt_alloc_round(&af)) {
         quality_dedup *d = NULL;
         contam_err err;
-        contam_alloc_fail_after(n);
         contam_status st = quality_dedup_run(sets, 2, &o, &d, &err);
-        contam_alloc_fail_after(-1);
-        if (st == CONTAM_OK) {
-            ok = 1;
+        if (qt_alloc_end(&af, st, 1)) {
             assert_int_equal(d->ngroups, 1);
             assert_int_equal(d->groups[0].n, 6);
             assert_true(d->groups[0].conflicting);
         } else {
-            assert_int_equal(st, CONTAM_ERR_NOMEM);
             assert_null(d);
         }
         quality_dedup_free(d);
     }
-    assert_true(ok);
     bench_set_free(b);
 }
 
@@ -235,16 +217,7 @@ static void test_alloc_failures(void **state)
 static void test_mmlu(void **state)
 {
     (void)state;
-    const char *dir = getenv("CONTAM_SHARED_DATA");
-    char path[600];
-    snprintf(path, sizeof path, "%s/bench/mmlu/test", dir ? dir : "../shared/data");
-    const char *p = path;
-    bench_options o;
-    memset(&o, 0, sizeof o);
-    o.preset = "mmlu";
-    bench_set *b = NULL;
-    contam_err err;
-    assert_int_equal(bench_load(&p, 1, &o, &b, &err), CONTAM_OK);
+    bench_set *b = load_shared("bench/mmlu/test", "mmlu");
     assert_int_equal(b->nitems, 14079);
     const bench_set *sets[1] = {b};
     quality_dedup *d = run(sets, 1, 0.8);
@@ -315,20 +288,12 @@ static uint32_t root_of(uint32_t *par, uint32_t x)
 static void test_recall(void **state)
 {
     (void)state;
-    const char *dir = getenv("CONTAM_SHARED_DATA");
-    char path[600];
-    snprintf(path, sizeof path, "%s/bench/mmlu/test", dir ? dir : "../shared/data");
-    const char *p = path;
-    bench_options o;
-    memset(&o, 0, sizeof o);
-    o.preset = "mmlu";
-    bench_set *full = NULL;
-    contam_err err;
-    assert_int_equal(bench_load(&p, 1, &o, &full, &err), CONTAM_OK);
+    bench_set *full = load_shared("bench/mmlu/test", "mmlu");
     bench_set b = *full;
     b.nitems = 6000; /* the first 21 subjects: enough groups, quick under sanitizers */
     const bench_set *sets[1] = {&b};
     q_minhash m;
+    contam_err err;
     quality_dedup_options dopt;
     quality_dedup_options_init(&dopt);
     assert_int_equal(q_minhash_build(sets, 1, dopt.shingle, dopt.seed, &m, &err), CONTAM_OK);

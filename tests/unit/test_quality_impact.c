@@ -23,7 +23,7 @@
 #define DATE "2024-05-13T12-00-00.000001"
 
 #define FIXTURE_PREFIX "qimpact"
-#include "test_fixture.h"
+#include "test_quality_util.h"
 
 static char g_root[512]; /* the repository root */
 
@@ -39,24 +39,13 @@ static int setup(void **state)
 
 static const char *sample_path(const char *rel)
 {
-    static char paths[4][700];
-    static int k;
-    char *p = paths[k++ % 4];
-    snprintf(p, 700, "%s/tests/data/samples/%s", g_root, rel);
-    return p;
+    return pathf("%s/tests/data/samples/%s", g_root, rel);
 }
 
 static bench_set *demo_bench(void)
 {
-    char path[700];
-    snprintf(path, sizeof path, "%s/corpora/bench/demo_test.jsonl", g_root);
-    const char *p = path;
-    bench_options o;
-    memset(&o, 0, sizeof o);
-    o.preset = "arc";
-    bench_set *b = NULL;
-    contam_err err;
-    assert_int_equal(bench_load(&p, 1, &o, &b, &err), CONTAM_OK);
+    const char *p = pathf("%s/corpora/bench/demo_test.jsonl", g_root);
+    bench_set *b = load_preset_files(&p, 1, "arc");
     assert_int_equal(b->nitems, 40);
     return b;
 }
@@ -86,19 +75,50 @@ static const char *demo_items(void)
     return p;
 }
 
-static quality_samples *load(const char *const *paths, size_t n, const char *filter,
-                             contam_status want)
+/* The samples in paths[0..n) with filter (NULL: each file's first record's);
+ * the status must be want, and *err says why when it is not CONTAM_OK. */
+static quality_samples *load_err(const char *const *paths, size_t n, const char *filter,
+                                 contam_status want, contam_err *err)
 {
     quality_samples_options o;
     memset(&o, 0, sizeof o);
     o.filter = filter;
     quality_samples *s = NULL;
-    contam_err err;
-    contam_status st = quality_samples_load(paths, n, &o, &s, &err);
+    contam_err_clear(err);
+    contam_status st = quality_samples_load(paths, n, &o, &s, err);
     if (st != want)
-        fail_msg("status %d, wanted %d: %s:%llu: %s", st, want, err.file,
-                 (unsigned long long)err.line, err.msg);
+        fail_msg("status %d, wanted %d: %s:%llu: %s", st, want, err->file,
+                 (unsigned long long)err->line, err->msg);
     return s;
+}
+
+static quality_samples *load(const char *const *paths, size_t n, const char *filter,
+                             contam_status want)
+{
+    contam_err err;
+    return load_err(paths, n, filter, want, &err);
+}
+
+/* model-a's and model-b's samples on the demo, joined to b (the demo). */
+static quality_samples *demo_samples(const bench_set *b)
+{
+    const char *paths[2] = {sample_path("demo/model-a/samples_arc_challenge_" DATE ".jsonl"),
+                            sample_path("demo/model-b/samples_arc_challenge_" DATE ".jsonl")};
+    quality_samples *s = load(paths, 2, NULL, CONTAM_OK);
+    contam_err err;
+    assert_int_equal(quality_samples_join(s, b, &err), CONTAM_OK);
+    return s;
+}
+
+/* The impact of s (joined to b) with the default options. */
+static quality_impact *impact_of(const quality_samples *s, const bench_set *b, const uint8_t *dirty)
+{
+    quality_impact_options io;
+    quality_impact_options_init(&io);
+    quality_impact *im = NULL;
+    contam_err err;
+    assert_int_equal(quality_impact_run(s, b, dirty, &io, &im, &err), CONTAM_OK);
+    return im;
 }
 
 static const quality_impact_row *row(const quality_impact *im, const char *model, const char *task,
@@ -163,17 +183,10 @@ static void test_read_demo(void **state)
 static void test_join_mmlu(void **state)
 {
     (void)state;
-    const char *dir = getenv("CONTAM_SHARED_DATA");
-    char p1[600], p2[600];
-    snprintf(p1, sizeof p1, "%s/bench/mmlu/test/abstract_algebra_test.csv", dir ? dir : "../shared/data");
-    snprintf(p2, sizeof p2, "%s/bench/mmlu/test/anatomy_test.csv", dir ? dir : "../shared/data");
-    const char *bp[2] = {p1, p2};
-    bench_options bo;
-    memset(&bo, 0, sizeof bo);
-    bo.preset = "mmlu";
-    bench_set *b = NULL;
+    const char *bp[2] = {shared_path("bench/mmlu/test/abstract_algebra_test.csv"),
+                         shared_path("bench/mmlu/test/anatomy_test.csv")};
+    bench_set *b = load_preset_files(bp, 2, "mmlu");
     contam_err err;
-    assert_int_equal(bench_load(bp, 2, &bo, &b, &err), CONTAM_OK);
     const char *paths[2] = {sample_path("mmlu/model-a/samples_mmlu_abstract_algebra_" DATE ".jsonl"),
                             sample_path("mmlu/model-a/samples_mmlu_anatomy_" DATE ".jsonl")};
     quality_samples *s = load(paths, 2, NULL, CONTAM_OK);
@@ -184,10 +197,7 @@ static void test_join_mmlu(void **state)
         assert_int_equal(s->files[0].rec[k].item, (int64_t)k);
     uint8_t *dirty = contam_calloc(b->nitems, 1);
     dirty[1] = 1; /* abstract_algebra_test:2, answered wrong */
-    quality_impact_options io;
-    quality_impact_options_init(&io);
-    quality_impact *im = NULL;
-    assert_int_equal(quality_impact_run(s, b, dirty, &io, &im, &err), CONTAM_OK);
+    quality_impact *im = impact_of(s, b, dirty);
     /* (all)/(all), (all)/abstract_algebra, (all)/anatomy, then per task */
     assert_int_equal(im->nrows, 7);
     assert_string_equal(im->rows[0].task, "(all)");
@@ -217,16 +227,8 @@ static void test_join_mmlu(void **state)
 static void test_filters(void **state)
 {
     (void)state;
-    const char *dir = getenv("CONTAM_SHARED_DATA");
-    char bp[600];
-    snprintf(bp, sizeof bp, "%s/bench/gsm8k/test.jsonl", dir ? dir : "../shared/data");
-    const char *bpp = bp;
-    bench_options bo;
-    memset(&bo, 0, sizeof bo);
-    bo.preset = "gsm8k";
-    bench_set *b = NULL;
+    bench_set *b = load_shared("bench/gsm8k/test.jsonl", "gsm8k");
     contam_err err;
-    assert_int_equal(bench_load(&bpp, 1, &bo, &b, &err), CONTAM_OK);
     const char *paths[1] = {sample_path("gsm8k/model-a/samples_gsm8k_" DATE ".jsonl")};
     uint8_t *dirty = contam_calloc(b->nitems, 1);
     const char *filters[2] = {NULL, "flexible-extract"};
@@ -240,10 +242,7 @@ static void test_filters(void **state)
         assert_int_equal(s->files[0].rec[0].nchoices, 0);
         assert_int_equal(quality_samples_join(s, b, &err), CONTAM_OK);
         assert_int_equal(s->files[0].matched, 4);
-        quality_impact_options io;
-        quality_impact_options_init(&io);
-        quality_impact *im = NULL;
-        assert_int_equal(quality_impact_run(s, b, dirty, &io, &im, &err), CONTAM_OK);
+        quality_impact *im = impact_of(s, b, dirty);
         assert_int_equal(im->nrows, 1);
         NEAR(im->rows[0].acc_all, want[k]);
         assert_int_equal(im->rows[0].n_dirty, 0);
@@ -278,14 +277,8 @@ static void test_impact_demo(void **state)
     for (size_t i = 0; i < b->nitems; i++)
         nd += dirty[i];
     assert_int_equal(nd, 13); /* too_short counts as clean */
-    const char *paths[2] = {sample_path("demo/model-a/samples_arc_challenge_" DATE ".jsonl"),
-                            sample_path("demo/model-b/samples_arc_challenge_" DATE ".jsonl")};
-    quality_samples *s = load(paths, 2, NULL, CONTAM_OK);
-    assert_int_equal(quality_samples_join(s, b, &err), CONTAM_OK);
-    quality_impact_options io;
-    quality_impact_options_init(&io);
-    quality_impact *im = NULL;
-    assert_int_equal(quality_impact_run(s, b, dirty, &io, &im, &err), CONTAM_OK);
+    quality_samples *s = demo_samples(b);
+    quality_impact *im = impact_of(s, b, dirty);
     assert_int_equal(im->nrows, 2);
     assert_int_equal(im->records, 82);
     assert_int_equal(im->joined, 80);
@@ -313,8 +306,9 @@ static void test_impact_demo(void **state)
         assert_true(w > 2 * 1.96 * se * 0.7 && w < 2 * 1.96 * se * 1.3);
     }
     /* the seed fixes the intervals; another seed moves them, never the means */
-    quality_impact *im2 = NULL, *im3 = NULL;
-    assert_int_equal(quality_impact_run(s, b, dirty, &io, &im2, &err), CONTAM_OK);
+    quality_impact *im2 = impact_of(s, b, dirty), *im3 = NULL;
+    quality_impact_options io;
+    quality_impact_options_init(&io);
     io.seed = 7;
     assert_int_equal(quality_impact_run(s, b, dirty, &io, &im3, &err), CONTAM_OK);
     contam_buf x = {0}, y = {0}, z = {0};
@@ -349,11 +343,8 @@ static void test_evidence(void **state)
 {
     (void)state;
     bench_set *b = demo_bench();
-    const char *paths[2] = {sample_path("demo/model-a/samples_arc_challenge_" DATE ".jsonl"),
-                            sample_path("demo/model-b/samples_arc_challenge_" DATE ".jsonl")};
-    quality_samples *s = load(paths, 2, NULL, CONTAM_OK);
+    quality_samples *s = demo_samples(b);
     contam_err err;
-    assert_int_equal(quality_samples_join(s, b, &err), CONTAM_OK);
     quality_lint_options lo;
     quality_lint_options_init(&lo);
     quality_lint *l = NULL;
@@ -393,14 +384,8 @@ static void bad(const char *name, const char *content, const char *filter, conta
                 uint64_t line, const char *msg_part)
 {
     const char *p = put_str(name, content);
-    quality_samples_options o;
-    memset(&o, 0, sizeof o);
-    o.filter = filter;
-    quality_samples *s = NULL;
     contam_err err;
-    contam_err_clear(&err);
-    assert_int_equal(quality_samples_load(&p, 1, &o, &s, &err), want);
-    assert_null(s);
+    assert_null(load_err(&p, 1, filter, want, &err));
     assert_string_equal(err.file, p);
     assert_int_equal(err.line, line);
     if (!strstr(err.msg, msg_part))
@@ -430,17 +415,16 @@ static void test_bad_samples(void **state)
     bad("b10.jsonl", REC(0, ", \"acc\": 1.0") REC(1, ", \"acc\": \"yes\""), NULL, CONTAM_ERR_FIELD, 2,
         "metric 'acc'");
     const char *missing = "/nonexistent/samples.jsonl";
-    quality_samples_options o;
-    memset(&o, 0, sizeof o);
-    quality_samples *s = NULL;
-    contam_err err;
-    assert_int_equal(quality_samples_load(&missing, 1, &o, &s, &err), CONTAM_ERR_OPEN);
+    assert_null(load(&missing, 1, NULL, CONTAM_ERR_OPEN));
     /* names from paths; --model overrides */
     const char *p = put_str("m/gpt-x/samples_mmlu_anatomy_" DATE ".jsonl", REC(0, ", \"acc\": 1.0"));
-    s = load(&p, 1, NULL, CONTAM_OK);
+    quality_samples *s = load(&p, 1, NULL, CONTAM_OK);
     assert_string_equal(s->files[0].model, "gpt-x");
     assert_string_equal(s->files[0].task, "mmlu_anatomy");
     quality_samples_free(s);
+    quality_samples_options o;
+    memset(&o, 0, sizeof o);
+    contam_err err;
     o.model = "mine";
     assert_int_equal(quality_samples_load(&p, 1, &o, &s, &err), CONTAM_OK);
     assert_string_equal(s->files[0].model, "mine");
@@ -481,20 +465,15 @@ static void test_alloc_failures(void **state)
     (void)state;
     /* a three-item benchmark, its items.jsonl and two models' samples: one
      * record each on the first item, and one record not in the benchmark */
-    const char *bp = put_str("af/bench.jsonl",
-                         "{\"id\": \"b1\", \"question\": \"" BALLOON "\", \"options\": [{\"label\": "
-                         "\"A\", \"text\": \"its mass\"}, {\"label\": \"B\", \"text\": \"the speed\"}], "
-                         "\"answer\": \"B\"}\n"
-                         "{\"id\": \"b2\", \"question\": \"Which is warm?\", \"options\": [{\"label\": "
-                         "\"A\", \"text\": \"ice\"}, {\"label\": \"B\", \"text\": \"fire\"}], \"answer\": \"B\"}\n"
-                         "{\"id\": \"b3\", \"question\": \"Which is cold?\", \"options\": [{\"label\": "
-                         "\"A\", \"text\": \"ice\"}, {\"label\": \"B\", \"text\": \"fire\"}], \"answer\": \"A\"}\n");
-    bench_options bo;
-    memset(&bo, 0, sizeof bo);
-    bo.preset = "arc";
-    bench_set *b = NULL;
+    bench_set *b = load_preset("af/bench.jsonl", "arc",
+                               "{\"id\": \"b1\", \"question\": \"" BALLOON "\", \"options\": [{\"label\": "
+                               "\"A\", \"text\": \"its mass\"}, {\"label\": \"B\", \"text\": \"the speed\"}], "
+                               "\"answer\": \"B\"}\n"
+                               "{\"id\": \"b2\", \"question\": \"Which is warm?\", \"options\": [{\"label\": "
+                               "\"A\", \"text\": \"ice\"}, {\"label\": \"B\", \"text\": \"fire\"}], \"answer\": \"B\"}\n"
+                               "{\"id\": \"b3\", \"question\": \"Which is cold?\", \"options\": [{\"label\": "
+                               "\"A\", \"text\": \"ice\"}, {\"label\": \"B\", \"text\": \"fire\"}], \"answer\": \"A\"}\n");
     contam_err err;
-    assert_int_equal(bench_load(&bp, 1, &bo, &b, &err), CONTAM_OK);
     const char *items = put_str("af/items.jsonl", "{\"id\":\"b1\",\"record\":1,\"verdict\":\"dirty\"}\n"
                                               "{\"id\":\"b2\",\"record\":2,\"verdict\":\"clean\"}\n"
                                               "{\"id\":\"b3\",\"record\":3,\"verdict\":\"not_clean\"}\n");
@@ -512,57 +491,42 @@ static void test_alloc_failures(void **state)
     const char *paths[2] = {s1, s2};
     /* each reader on its own, then the computations on loaded inputs (file
      * I/O inside a loop of thousands of runs is what would make it slow) */
-    int ok = 0;
-    for (long n = 0; n < 100000 && !ok; n++) {
+    qt_alloc_loop af = {0};
+    while (qt_alloc_round(&af)) {
         uint8_t *dirty = NULL;
-        contam_alloc_fail_after(n);
         contam_status st = quality_items_dirty(items, b, &dirty, NULL, &err);
-        contam_alloc_fail_after(-1);
-        if (st == CONTAM_OK) {
-            ok = 1;
+        if (qt_alloc_end(&af, st, 1))
             assert_true(dirty[0] == 1 && dirty[1] == 0 && dirty[2] == 1);
-        } else {
-            assert_int_equal(st, CONTAM_ERR_NOMEM);
+        else
             assert_null(dirty);
-        }
         contam_free(dirty);
     }
-    assert_true(ok);
-    ok = 0;
-    for (long n = 0; n < 100000 && !ok; n++) {
-        quality_samples_options so;
-        memset(&so, 0, sizeof so);
-        quality_samples *s = NULL;
-        contam_alloc_fail_after(n);
-        contam_status st = quality_samples_load(paths, 2, &so, &s, &err);
-        contam_alloc_fail_after(-1);
-        if (st == CONTAM_OK) {
-            ok = 1;
-            assert_int_equal(s->nfiles, 2);
-        } else {
-            assert_int_equal(st, CONTAM_ERR_NOMEM);
-            assert_null(s);
-        }
-        quality_samples_free(s);
-    }
-    assert_true(ok);
-    uint8_t *dirty = NULL;
-    quality_samples *s = NULL;
     quality_samples_options so;
     memset(&so, 0, sizeof so);
+    af = (qt_alloc_loop){0};
+    while (qt_alloc_round(&af)) {
+        quality_samples *s = NULL;
+        contam_status st = quality_samples_load(paths, 2, &so, &s, &err);
+        if (qt_alloc_end(&af, st, 1))
+            assert_int_equal(s->nfiles, 2);
+        else
+            assert_null(s);
+        quality_samples_free(s);
+    }
+    uint8_t *dirty = NULL;
+    quality_samples *s = NULL;
     assert_int_equal(quality_items_dirty(items, b, &dirty, NULL, &err), CONTAM_OK);
     assert_int_equal(quality_samples_load(paths, 2, &so, &s, &err), CONTAM_OK);
-    ok = 0;
-    for (long n = 0; n < 100000 && !ok; n++) {
-        quality_impact_options io;
-        quality_impact_options_init(&io);
-        io.samples = 50;
-        quality_lint_options lo;
-        quality_lint_options_init(&lo);
+    quality_impact_options io;
+    quality_impact_options_init(&io);
+    io.samples = 50;
+    quality_lint_options lo;
+    quality_lint_options_init(&lo);
+    af = (qt_alloc_loop){0};
+    while (qt_alloc_round(&af)) {
         quality_impact *im = NULL;
         quality_lint *l = NULL;
         contam_buf out = {0};
-        contam_alloc_fail_after(n);
         contam_status st = quality_samples_join(s, b, &err);
         if (st == CONTAM_OK)
             st = quality_impact_run(s, b, dirty, &io, &im, &err);
@@ -570,21 +534,16 @@ static void test_alloc_failures(void **state)
             st = quality_lint_run(b, NULL, s, &lo, &l, &err);
         int badbuf = st == CONTAM_OK && (quality_impact_section(im, &out, 1) ||
                                          quality_samples_inputs_json(s, &out, 1));
-        contam_alloc_fail_after(-1);
-        if (st == CONTAM_OK && !badbuf) {
-            ok = 1;
+        if (qt_alloc_end(&af, st, !badbuf)) {
             assert_int_equal(im->joined, 2);
             assert_int_equal(im->nrows, 2);
             assert_int_equal(im->rows[0].n_dirty, 1);
             assert_int_equal(l->nmodels, 2);
-        } else if (st != CONTAM_OK) {
-            assert_int_equal(st, CONTAM_ERR_NOMEM);
         }
         contam_buf_free(&out);
         quality_lint_free(l);
         quality_impact_free(im);
     }
-    assert_true(ok);
     quality_samples_free(s);
     contam_free(dirty);
     bench_set_free(b);
