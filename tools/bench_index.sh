@@ -18,84 +18,18 @@
 #   --quick  one repetition instead of three, and no x4 corpus at --mem 1G
 set -euo pipefail
 
-REPO=$(cd "$(dirname "$0")/.." && pwd)
-CONTAM_BIN=${CONTAM:-$REPO/build/contam}
-SHARED=$(cd "$REPO/.." && pwd)/shared/data
-REPS=3
-QUICK=0
-KEEP=0
-
-usage() { sed -n '/^# Usage:/,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 2; }
-while [[ $# -gt 0 ]]; do
-    case $1 in
-    --quick) REPS=1; QUICK=1 ;;
-    --contam) [[ $# -ge 2 ]] || usage; CONTAM_BIN=$2; shift ;;
-    --shared) [[ $# -ge 2 ]] || usage; SHARED=$2; shift ;;
-    --keep) KEEP=1 ;;
-    -h | --help) usage ;;
-    *) echo "bench_index: unknown argument '$1'" >&2; usage ;;
-    esac
-    shift
-done
-
-die() { echo "bench_index: $*" >&2; exit 2; }
-[[ -x $CONTAM_BIN ]] || die "no contam binary at $CONTAM_BIN (build it, or pass --contam BIN)"
-[[ -d $SHARED ]] || die "no shared data directory $SHARED (pass --shared DIR)"
-CONTAM_BIN=$(cd "$(dirname "$CONTAM_BIN")" && pwd)/$(basename "$CONTAM_BIN")
-SHARED=$(cd "$SHARED" && pwd)
-command -v zstd >/dev/null || die "zstd not found"
-command -v python3 >/dev/null || die "python3 not found"
+BENCH_NAME=bench_index
+# shellcheck source-path=SCRIPTDIR source=bench_lib.sh
+. "$(dirname "$0")/bench_lib.sh"
+MIB_DIGITS=0
+RATIO_DIGITS=2
+bench_args -- "$@"
+bench_check python3
 shopt -s nullglob
-SHARDS=("$SHARED"/corpus/shard-*.jsonl.zst)
 ALL=("$SHARED"/corpus/*)
 shopt -u nullglob
-[[ ${#SHARDS[@]} -gt 0 ]] || die "no $SHARED/corpus/shard-*.jsonl.zst"
-BENCH=$SHARED/bench/mmlu/test
+bench_tmp
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/bench_index.XXXXXX")
-if [[ $KEEP == 0 ]]; then trap 'rm -rf "$TMP"' EXIT; else echo "keeping $TMP"; fi
-
-now() { if [[ -n ${EPOCHREALTIME:-} ]]; then echo "$EPOCHREALTIME"; else date +%s.%N; fi; }
-HAVE_TIME=0
-if [[ -x /usr/bin/time ]] && /usr/bin/time -f %M -o "$TMP/probe" true 2>/dev/null; then HAVE_TIME=1; fi
-
-# run_timed CMD... : SEC (wall), CPU (user+sys) and RSS (KiB) of CMD.
-run_timed() {
-    local t0 t1 rc=0
-    t0=$(now)
-    if [[ $HAVE_TIME == 1 ]]; then
-        /usr/bin/time -f '%M %U %S' -o "$TMP/rss" "$@" || rc=$?
-        read -r RSS CPU < <(tail -n 1 "$TMP/rss" | awk '{ printf "%s %.2f\n", $1, $2 + $3 }')
-    else
-        "$@" || rc=$?
-        RSS=n/a
-        CPU=n/a
-    fi
-    t1=$(now)
-    SEC=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
-    return $rc
-}
-
-# best NAME CMD... : best wall time of REPS runs (B_SEC, B_CPU, B_RSS of it);
-# PRE, when set, is run before every repetition (removes the last output).
-best() {
-    local name=$1 r
-    shift
-    B_SEC=""
-    for ((r = 0; r < REPS; r++)); do
-        [[ -n ${PRE:-} ]] && eval "$PRE"
-        run_timed "$@" || die "$name failed (exit $?): $*"
-        if [[ -z $B_SEC ]] || awk -v a="$SEC" -v b="$B_SEC" 'BEGIN { exit !(a < b) }'; then
-            B_SEC=$SEC
-            B_CPU=$CPU
-            B_RSS=$RSS
-        fi
-    done
-}
-
-mbs() { awk -v b="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.1f", b / 1e6 / s; else print "inf" }'; }
-mib() { if [[ $1 == n/a ]]; then echo n/a; else awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; fi; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 info() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
 
 FAIL=0
@@ -106,9 +40,7 @@ same_index() { # same_index A B LABEL
     done
 }
 
-CPU_MODEL=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || uname -m)
-echo "bench_index: $(date -u +%Y-%m-%dT%H:%M:%SZ)  nproc=$(nproc)  cpu: $CPU_MODEL  load: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo n/a)"
-echo "contam: $CONTAM_BIN ($("$CONTAM_BIN" --version | head -n 1)); zstd $(zstd --version 2>&1 | grep -o 'v[0-9][0-9.]*' | head -n 1)"
+bench_header
 echo "best of $REPS; MB = 10^6 bytes of decompressed text; RSS by ${HAVE_TIME/1//usr/bin/time}"
 echo
 

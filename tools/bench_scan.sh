@@ -21,107 +21,22 @@
 #   to the repository). MB = 10^6 bytes of decompressed text.
 set -euo pipefail
 
-REPO=$(cd "$(dirname "$0")/.." && pwd)
-CONTAM_BIN=${CONTAM:-$REPO/build/contam}
-SHARED=$(cd "$REPO/.." && pwd)/shared/data
-REPS=3
+BENCH_NAME=bench_scan
+# shellcheck source-path=SCRIPTDIR source=bench_lib.sh
+. "$(dirname "$0")/bench_lib.sh"
+MIB_DIGITS=1
+RATIO_DIGITS=3
+RSS_POLL=1
 METHODS=""
-KEEP=0
-
-usage() { sed -n '/^# Usage:/,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 2; }
-while [[ $# -gt 0 ]]; do
-    case $1 in
-    --quick) REPS=1 ;;
-    --methods) [[ $# -ge 2 ]] || usage; METHODS=$2; shift ;;
-    --contam) [[ $# -ge 2 ]] || usage; CONTAM_BIN=$2; shift ;;
-    --shared) [[ $# -ge 2 ]] || usage; SHARED=$2; shift ;;
-    --keep) KEEP=1 ;;
-    -h | --help) usage ;;
-    *) echo "bench_scan: unknown argument '$1'" >&2; usage ;;
-    esac
-    shift
-done
-
-die() { echo "bench_scan: $*" >&2; exit 2; }
-[[ -x $CONTAM_BIN ]] || die "no contam binary at $CONTAM_BIN (build it, or pass --contam BIN)"
-[[ -d $SHARED ]] || die "no shared data directory $SHARED (pass --shared DIR)"
-# Absolute paths: the x4 corpus is scanned from inside TMP (below).
-CONTAM_BIN=$(cd "$(dirname "$CONTAM_BIN")" && pwd)/$(basename "$CONTAM_BIN")
-SHARED=$(cd "$SHARED" && pwd)
-command -v zstd >/dev/null || die "zstd not found"
-command -v sha256sum >/dev/null || die "sha256sum not found"
-shopt -s nullglob
-SHARDS=("$SHARED"/corpus/shard-*.jsonl.zst)
-shopt -u nullglob
-[[ ${#SHARDS[@]} -gt 0 ]] || die "no $SHARED/corpus/shard-*.jsonl.zst"
-BENCH=$SHARED/bench/mmlu/test
+bench_args --methods=METHODS -- "$@"
+bench_check sha256sum
 [[ -d $BENCH ]] || die "no $BENCH"
-
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/bench_scan.XXXXXX")
-if [[ $KEEP == 0 ]]; then trap 'rm -rf "$TMP"' EXIT; else echo "keeping $TMP"; fi
+bench_tmp
+# "~": without GNU time the peak RSS is polled (run_timed in bench_lib.sh).
+if [[ $HAVE_TIME == 1 ]]; then RSS_HOW="/usr/bin/time %M"; else RSS_HOW="~VmHWM polling"; fi
 
 METHOD_ARGS=()
 [[ -n $METHODS ]] && METHOD_ARGS=(--method "$METHODS")
-
-# ---- timing and memory ----------------------------------------------------
-
-now() { if [[ -n ${EPOCHREALTIME:-} ]]; then echo "$EPOCHREALTIME"; else date +%s.%N; fi; }
-
-# GNU time gives the exact peak RSS (getrusage of the child). Without it the
-# command runs in the background and its VmHWM is polled, which can miss a
-# peak in the last 20 ms and adds up to 20 ms to the wall time ("~").
-if [[ -x /usr/bin/time ]] && /usr/bin/time -f %M -o "$TMP/probe" true 2>/dev/null; then
-    RSS_HOW="/usr/bin/time %M"
-else
-    RSS_HOW="~VmHWM polling"
-fi
-
-# run_timed CMD... : sets SEC (wall seconds), CPU (user + system seconds, or
-# n/a) and RSS (KiB, or n/a); CMD's exit status is returned. Caller redirects
-# CMD's stdout. CPU time is the steadier figure on a loaded machine.
-run_timed() {
-    local t0 t1 rc=0
-    if [[ $RSS_HOW == /usr/bin/time* ]]; then
-        t0=$(now)
-        /usr/bin/time -f '%M %U %S' -o "$TMP/rss" "$@" || rc=$?
-        t1=$(now)
-        read -r RSS CPU < <(tail -n 1 "$TMP/rss" | awk '{ printf "%s %.2f\n", $1, $2 + $3 }')
-    else
-        local pid v hwm=0 st
-        t0=$(now)
-        "$@" &
-        pid=$!
-        while st=$(cat "/proc/$pid/status" 2>/dev/null) && ! grep -q '^State:.*Z' <<<"$st"; do
-            v=$(awk '/^VmHWM:/ {print $2}' <<<"$st")
-            [[ -n $v && $v -gt $hwm ]] && hwm=$v
-            sleep 0.02
-        done
-        wait "$pid" || rc=$?
-        t1=$(now)
-        if [[ $hwm -gt 0 ]]; then RSS=$hwm; else RSS=n/a; fi
-        CPU=n/a
-    fi
-    SEC=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
-    return $rc
-}
-
-# best_of NAME CMD... : best of REPS; sets BEST_SEC, BEST_CPU and BEST_RSS
-# (CPU and RSS of the fastest run).
-best_of() {
-    local name=$1 r
-    shift
-    BEST_SEC=""
-    BEST_RSS=n/a
-    BEST_CPU=n/a
-    for ((r = 0; r < REPS; r++)); do
-        run_timed "$@" || die "$name failed (exit $?): $*"
-        if [[ -z $BEST_SEC ]] || awk -v a="$SEC" -v b="$BEST_SEC" 'BEGIN { exit !(a < b) }'; then
-            BEST_SEC=$SEC
-            BEST_RSS=$RSS
-            BEST_CPU=$CPU
-        fi
-    done
-}
 
 # ---- contam runs ----------------------------------------------------------
 
@@ -136,14 +51,15 @@ corpus_bytes() {
 }
 
 FAIL=0
-# contam_case LABEL THREADS CORPUS... : best of REPS; sets C_SEC C_CPU C_RSS
-# C_SHA C_BYTES; every repetition must produce the same items.jsonl.
+# contam_case LABEL THREADS CORPUS... : best of REPS; sets B_SEC B_CPU B_RSS
+# (as best does), C_SHA and C_BYTES; every repetition must produce the same
+# items.jsonl.
 contam_case() {
     local label=$1 threads=$2 r sha first=""
     shift 2
-    C_SEC=""
-    C_RSS=n/a
-    C_CPU=n/a
+    B_SEC=""
+    B_CPU=n/a
+    B_RSS=n/a
     for ((r = 0; r < REPS; r++)); do
         rm -rf "$TMP/out"
         run_timed "$CONTAM_BIN" scan --preset mmlu --bench "$BENCH" "${METHOD_ARGS[@]}" -q \
@@ -156,31 +72,18 @@ contam_case() {
             echo "MISMATCH: $label items.jsonl differs between repetitions" >&2
             FAIL=1
         fi
-        if [[ -z $C_SEC ]] || awk -v a="$SEC" -v b="$C_SEC" 'BEGIN { exit !(a < b) }'; then
-            C_SEC=$SEC
-            C_RSS=$RSS
-            C_CPU=$CPU
-        fi
+        keep_best
     done
     C_SHA=$first
     C_BYTES=$(corpus_bytes "$TMP/out/report.json")
 }
 
-mbs() { awk -v b="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.1f", b / 1e6 / s; else print "inf" }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "n/a" }'; }
-mib() { if [[ $1 == n/a ]]; then echo n/a; else awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; fi; }
 # Throughput of the corpus pass alone: wall time minus the fixed cost.
 netmbs() { awk -v b="$1" -v s="$2" -v f="$3" 'BEGIN { d = s - f; if (d > 0) printf "%.1f", b / 1e6 / d; else print "n/a" }'; }
 
 # ---- header -----------------------------------------------------------------
 
-CPU_MODEL=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
-[[ -n $CPU_MODEL ]] || CPU_MODEL=$(uname -m)
-NPROC=$(nproc)
-DATE=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-LOAD=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo n/a)
-echo "bench_scan: $DATE  nproc=$NPROC  cpu: $CPU_MODEL  load: $LOAD"
-echo "contam: $CONTAM_BIN ($("$CONTAM_BIN" --version | head -n 1)); zstd $(zstd --version 2>&1 | grep -o 'v[0-9][0-9.]*' | head -n 1)"
+bench_header
 echo "benchmark: mmlu test (${METHODS:-preset default method}); corpus: ${#SHARDS[@]} shards in $SHARED/corpus"
 echo "best of $REPS; peak RSS by $RSS_HOW; MB = 10^6 decompressed bytes"
 
@@ -198,15 +101,15 @@ for set in small big; do
     if [[ $set == small ]]; then files=("${SHARDS[@]}"); else files=("$BIG"); fi
     bytes=$(zstd -q -dc "${files[@]}" | wc -c)
     BYTES_OF[$set]=$bytes
-    best_of "zstd -dc" zstd -q -dc "${files[@]}" >/dev/null
-    SEC_OF[$set.zstd]=$BEST_SEC
-    CPU_OF[$set.zstd]=$BEST_CPU
-    RSS_OF[$set.zstd]=$BEST_RSS
+    best "zstd -dc" zstd -q -dc "${files[@]}" >/dev/null
+    SEC_OF[$set.zstd]=$B_SEC
+    CPU_OF[$set.zstd]=$B_CPU
+    RSS_OF[$set.zstd]=$B_RSS
     for t in 1 2; do
         contam_case "$set t$t" "$t" "${files[@]}"
-        SEC_OF[$set.t$t]=$C_SEC
-        CPU_OF[$set.t$t]=$C_CPU
-        RSS_OF[$set.t$t]=$C_RSS
+        SEC_OF[$set.t$t]=$B_SEC
+        CPU_OF[$set.t$t]=$B_CPU
+        RSS_OF[$set.t$t]=$B_RSS
         SHA_OF[$set.t$t]=$C_SHA
         if [[ $C_BYTES != "$bytes" ]]; then
             echo "MISMATCH: $set: contam read $C_BYTES bytes, zstd -dc gave $bytes" >&2
@@ -216,9 +119,9 @@ for set in small big; do
 done
 for t in 1 2; do
     contam_case "fixed t$t" "$t" tiny.jsonl
-    SEC_OF[fixed.t$t]=$C_SEC
-    CPU_OF[fixed.t$t]=$C_CPU
-    RSS_OF[fixed.t$t]=$C_RSS
+    SEC_OF[fixed.t$t]=$B_SEC
+    CPU_OF[fixed.t$t]=$B_CPU
+    RSS_OF[fixed.t$t]=$B_RSS
 done
 
 IDENT=yes
