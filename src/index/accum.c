@@ -10,6 +10,13 @@
  * tournament merge per spill, keep the same
  * "ordered, deduplicated" property, and take 8-20 bytes per distinct hash.
  *
+ * Memory: the segments lie one after another in one set of columns per
+ * thread, kept across spills, so that a build touches fresh pages only
+ * while its columns grow (during its first files). Separate arrays per
+ * segment, even with freed ones kept for reuse, left every merge output
+ * larger than any kept array: fresh pages, and a page fault costs about
+ * 10 us on these virtual machines (a fifth of a two-thread build's CPU).
+ *
  * Document frequency: a document's windows all enter the same chunk, so
  * within a run of equal hashes (stable sort) the pairs of one document are
  * adjacent: counting changes of record ordinal counts documents, which is
@@ -42,29 +49,102 @@ int idx_accum_init(idx_accum *a, unsigned flags, size_t chunk_cap)
     return a->chunk && a->tmp && a->count ? 0 : -1;
 }
 
-static void drop_segments(idx_accum *a);
+/* ---- columns ----------------------------------------------------------------- */
 
-static void seg_free(idx_segment *g)
+static size_t entry_bytes(unsigned flags)
 {
-    contam_free(g->key);
-    contam_free(g->df);
-    contam_free(g->ord);
-    memset(g, 0, sizeof *g);
+    return sizeof(uint64_t) + (flags & IDX_FLAG_DF ? sizeof(uint32_t) : 0) +
+           (flags & IDX_FLAG_PROV ? sizeof(uint64_t) : 0);
+}
+
+static void cols_free(idx_columns *c)
+{
+    contam_free(c->key);
+    contam_free(c->df);
+    contam_free(c->ord);
+    memset(c, 0, sizeof *c);
+}
+
+/* Makes c hold cap entries, keeping its first keep (huge-page hinted: these
+ * are the bulk of a build's memory). A fresh set is allocated and the kept
+ * entries copied, rather than realloc, which would drop the alignment that
+ * huge pages need. 0, or -1 with c unchanged. */
+static int cols_resize(unsigned flags, idx_columns *c, size_t keep, size_t cap)
+{
+    idx_columns n = {0};
+    n.key = contam_malloc_large(cap * sizeof *n.key);
+    if (flags & IDX_FLAG_DF)
+        n.df = contam_malloc_large(cap * sizeof *n.df);
+    if (flags & IDX_FLAG_PROV)
+        n.ord = contam_malloc_large(cap * sizeof *n.ord);
+    if (!n.key || (!n.df && (flags & IDX_FLAG_DF)) || (!n.ord && (flags & IDX_FLAG_PROV))) {
+        cols_free(&n);
+        return -1;
+    }
+    if (keep) {
+        memcpy(n.key, c->key, keep * sizeof *n.key);
+        if (n.df)
+            memcpy(n.df, c->df, keep * sizeof *n.df);
+        if (n.ord)
+            memcpy(n.ord, c->ord, keep * sizeof *n.ord);
+    }
+    cols_free(c);
+    *c = n;
+    return 0;
+}
+
+/* Capacity for need entries in a set of cap: the first growth reserves the
+ * limit and one chunk more (address space only; the builder spills once
+ * the limit is passed, which is at most one chunk's entries later), later
+ * ones double (a limit of 0, or a book-sized document fed in pieces). */
+static size_t grow_cap(const idx_accum *a, size_t cap, size_t need)
+{
+    size_t ncap = cap ? 2 * cap : (size_t)(a->limit / entry_bytes(a->flags)) + a->cap;
+    if (ncap < 4096)
+        ncap = 4096;
+    return ncap < need ? need : ncap;
+}
+
+/* Room in the columns for n entries after the used ones. */
+static int cols_reserve(idx_accum *a, size_t n)
+{
+    if (a->used + n <= a->col_cap)
+        return 0;
+    size_t cap = grow_cap(a, a->col_cap, a->used + n);
+    if (cols_resize(a->flags, &a->col, a->used, cap))
+        return -1;
+    a->col_cap = cap;
+    return 0;
+}
+
+/* Room for one more segment in a->seg. */
+static int seg_reserve(idx_accum *a)
+{
+    if (a->nseg < a->seg_cap)
+        return 0;
+    size_t ncap = a->seg_cap ? 2 * a->seg_cap : 16;
+    idx_segment *s2 = contam_realloc(a->seg, ncap * sizeof *s2);
+    if (!s2)
+        return -1;
+    a->seg = s2;
+    a->seg_cap = ncap;
+    return 0;
 }
 
 void idx_accum_drop(idx_accum *a)
 {
     a->nchunk = 0;
-    drop_segments(a);
+    a->used = 0;
+    a->nseg = 0;
+    a->bytes = 0;
 }
 
 void idx_accum_free(idx_accum *a)
 {
     if (!a)
         return;
-    drop_segments(a);
-    for (size_t k = 0; k < a->nspare; k++)
-        seg_free(&a->spare[k]);
+    cols_free(&a->col);
+    cols_free(&a->scr);
     contam_free(a->seg);
     contam_free(a->chunk);
     contam_free(a->tmp);
@@ -72,8 +152,6 @@ void idx_accum_free(idx_accum *a)
     memset(a, 0, sizeof *a);
 }
 
-/* Makes room for n more pairs; grows the chunk only for a document bigger
- * than it (a document must not straddle two chunks). */
 int idx_accum_reserve(idx_accum *a, size_t n)
 {
     if (a->nchunk + n <= a->cap)
@@ -195,141 +273,68 @@ static void sort_bucket(idx_pair *a, idx_pair *tmp, size_t m, uint32_t *cnt)
     sort_groups(a, tmp, m);
 }
 
-static uint64_t seg_bytes(const idx_segment *g)
+/* The last two segments, x then y (adjacent in the columns), into one at
+ * x's place: keys in order, equal keys once (df summed with saturation,
+ * first record the smallest). x is copied aside first; the merge then
+ * writes from x's start, never past the y entry it reads next (it has
+ * written at most as many entries as it read). Without branches on the keys
+ * (random, so a branch would mispredict half the time): each step emits the
+ * smaller key and advances whichever side(s) held it. */
+static int merge_last2(idx_accum *a)
 {
-    return g->cap * (sizeof *g->key + (g->df ? sizeof *g->df : 0) + (g->ord ? sizeof *g->ord : 0));
-}
-
-/* ---- segment arrays: fresh or reused ------------------------------------------- */
-
-/* Freed segment arrays are kept (spare) and handed out again: a fresh array
- * costs a page fault per page and the kernel's zeroing, and page faults of
- * two threads serialize on the process's memory map; with fresh arrays for
- * every file's segments, faults were a fifth of a two-thread build. */
-static int spare_take(idx_accum *a, size_t n, idx_segment *g)
-{
-    size_t best = IDX_SPARE_MAX;
-    for (size_t k = 0; k < a->nspare; k++) {
-        size_t c = a->spare[k].cap;
-        if (c >= n && (best == IDX_SPARE_MAX || c < a->spare[best].cap))
-            best = k;
+    idx_segment *x = &a->seg[a->nseg - 2];
+    const idx_segment *y = &a->seg[a->nseg - 1];
+    size_t nx = x->n, ny = y->n;
+    if (nx > a->scr_cap) {
+        size_t cap = grow_cap(a, a->scr_cap, nx);
+        if (cols_resize(a->flags, &a->scr, 0, cap))
+            return -1;
+        a->scr_cap = cap;
     }
-    if (best == IDX_SPARE_MAX)
-        return -1;
-    *g = a->spare[best];
-    g->n = 0;
-    a->spare_bytes -= seg_bytes(g);
-    a->spare[best] = a->spare[--a->nspare];
-    return 0;
-}
-
-/* Keeps g's arrays as spare if the limit allows (a->bytes must already
- * exclude g), else frees them. */
-static void seg_release(idx_accum *a, idx_segment *g)
-{
-    uint64_t b = seg_bytes(g);
-    if (g->key && a->nspare < IDX_SPARE_MAX && a->bytes + a->spare_bytes + b <= a->spare_limit) {
-        a->spare[a->nspare++] = *g;
-        a->spare_bytes += b;
-        memset(g, 0, sizeof *g);
-        return;
-    }
-    seg_free(g);
-}
-
-static void drop_segments(idx_accum *a)
-{
-    a->bytes = 0;
-    for (size_t k = 0; k < a->nseg; k++)
-        seg_release(a, &a->seg[k]);
-    a->nseg = 0;
-}
-
-/* Columns for n entries: the smallest spare ones that hold n, else fresh
- * (contam_malloc_large: these arrays are the bulk of a build's memory, and
- * huge pages cut its page faults). 1 reused, 0 fresh, -1 out of memory. */
-static int seg_alloc(idx_accum *a, size_t n, idx_segment *g)
-{
-    unsigned flags = a->flags;
-    if (!n)
-        n = 1;
-    if (spare_take(a, n, g) == 0)
-        return 1;
-    memset(g, 0, sizeof *g);
-    g->cap = n;
-    g->key = contam_malloc_large(n * sizeof *g->key);
-    if (flags & IDX_FLAG_DF)
-        g->df = contam_malloc_large(n * sizeof *g->df);
-    if (flags & IDX_FLAG_PROV)
-        g->ord = contam_malloc_large(n * sizeof *g->ord);
-    if (!g->key || (!g->df && (flags & IDX_FLAG_DF)) || (!g->ord && (flags & IDX_FLAG_PROV))) {
-        seg_free(g);
-        return -1;
-    }
-    return 0;
-}
-
-/* Gives back the unused end of g's arrays when it is more than an eighth,
- * so that the budget counts what is held (a failed shrink keeps the larger
- * arrays, and their size is what cap says). */
-static void seg_shrink(idx_segment *g)
-{
-    if (g->n >= g->cap - g->cap / 8)
-        return;
-    size_t keep = g->n ? g->n : 1;
-    uint64_t *k = contam_realloc(g->key, keep * sizeof *k);
-    uint32_t *d = g->df ? contam_realloc(g->df, keep * sizeof *d) : NULL;
-    uint64_t *r = g->ord ? contam_realloc(g->ord, keep * sizeof *r) : NULL;
-    if (k)
-        g->key = k;
-    if (d)
-        g->df = d;
-    if (r)
-        g->ord = r;
-    if (k && (d || !g->df) && (r || !g->ord))
-        g->cap = keep;
-}
-
-/* Two segments into one: keys in order, equal keys once (df summed with
- * saturation, first record the smallest). Without branches on the keys
- * (random, so a branch would mispredict half the time): each step emits
- * the smaller key and advances whichever side(s) held it. */
-static int merge2(idx_accum *a, const idx_segment *x, const idx_segment *y, idx_segment *out)
-{
-    idx_segment o;
-    int reused = seg_alloc(a, x->n + y->n, &o);
-    if (reused < 0)
-        return -1;
-    size_t i = 0, j = 0, n = 0;
-    while (i < x->n && j < y->n) {
-        uint64_t kx = x->key[i], ky = y->key[j];
+    const idx_columns c = a->col, t = a->scr;
+    memcpy(t.key, c.key + x->start, nx * sizeof *t.key);
+    if (t.df)
+        memcpy(t.df, c.df + x->start, nx * sizeof *t.df);
+    if (t.ord)
+        memcpy(t.ord, c.ord + x->start, nx * sizeof *t.ord);
+    size_t i = 0, j = y->start, jend = y->start + ny, o = x->start;
+    while (i < nx && j < jend) {
+        uint64_t kx = t.key[i], ky = c.key[j];
         size_t le = kx <= ky, ge = ky <= kx;
-        o.key[n] = le ? kx : ky;
-        if (o.df) {
-            uint64_t d = (le ? x->df[i] : 0) + (uint64_t)(ge ? y->df[j] : 0);
-            o.df[n] = (uint32_t)(d > IDX_DF_MAX ? IDX_DF_MAX : d);
+        if (t.df) {
+            uint64_t d = (le ? t.df[i] : 0) + (uint64_t)(ge ? c.df[j] : 0);
+            c.df[o] = (uint32_t)(d > IDX_DF_MAX ? IDX_DF_MAX : d);
         }
-        if (o.ord) {
-            uint64_t ox = le ? x->ord[i] : UINT64_MAX, oy = ge ? y->ord[j] : UINT64_MAX;
-            o.ord[n] = ox < oy ? ox : oy;
+        if (t.ord) {
+            uint64_t ox = le ? t.ord[i] : UINT64_MAX, oy = ge ? c.ord[j] : UINT64_MAX;
+            c.ord[o] = ox < oy ? ox : oy;
         }
+        c.key[o] = le ? kx : ky;
         i += le;
         j += ge;
-        n++;
+        o++;
     }
-    /* The rest of whichever side is left, in one copy. */
-    const idx_segment *r = i < x->n ? x : y;
-    size_t at = i < x->n ? i : j, left = r->n - at;
-    memcpy(o.key + n, r->key + at, left * sizeof *o.key);
-    if (o.df)
-        memcpy(o.df + n, r->df + at, left * sizeof *o.df);
-    if (o.ord)
-        memcpy(o.ord + n, r->ord + at, left * sizeof *o.ord);
-    o.n = n + left;
+    /* The rest of whichever side is left, in one copy (y's may overlap). */
+    if (i < nx) {
+        memcpy(c.key + o, t.key + i, (nx - i) * sizeof *c.key);
+        if (c.df)
+            memcpy(c.df + o, t.df + i, (nx - i) * sizeof *c.df);
+        if (c.ord)
+            memcpy(c.ord + o, t.ord + i, (nx - i) * sizeof *c.ord);
+        o += nx - i;
+    } else if (j < jend) {
+        memmove(c.key + o, c.key + j, (jend - j) * sizeof *c.key);
+        if (c.df)
+            memmove(c.df + o, c.df + j, (jend - j) * sizeof *c.df);
+        if (c.ord)
+            memmove(c.ord + o, c.ord + j, (jend - j) * sizeof *c.ord);
+        o += jend - j;
+    }
     /* Repeated n-grams make the output shorter than its inputs. */
-    if (!reused)
-        seg_shrink(&o);
-    *out = o;
+    x->n = o - x->start;
+    a->nseg--;
+    a->used = o;
+    a->bytes = a->used * entry_bytes(a->flags);
     return 0;
 }
 
@@ -338,68 +343,50 @@ static int merge2(idx_accum *a, const idx_segment *x, const idx_segment *y, idx_
  * geometrically, so a thread holds O(log) of them and a spill merges few
  * streams (a spill over dozens of segments was a third of a large build);
  * n-grams repeated across chunks collapse early, which saves memory too.
- * The output is transient extra memory (at most its two inputs), within
- * the factor 2 that size_budget keeps. Within one spill outputs outgrow the
- * spare arrays, but the next file's segments reuse them. */
+ * The copy a merge sets aside is transient extra memory (at most the
+ * segments' own), within the factor 2 that size_budget keeps. */
 static int merge_tail(idx_accum *a)
 {
-    while (a->nseg >= 2 && 2 * a->seg[a->nseg - 1].n >= a->seg[a->nseg - 2].n) {
-        idx_segment *x = &a->seg[a->nseg - 2], *y = &a->seg[a->nseg - 1], m;
-        if (merge2(a, x, y, &m))
+    while (a->nseg >= 2 && 2 * a->seg[a->nseg - 1].n >= a->seg[a->nseg - 2].n)
+        if (merge_last2(a))
             return -1;
-        a->bytes -= seg_bytes(x) + seg_bytes(y);
-        a->bytes += seg_bytes(&m);
-        seg_release(a, x);
-        seg_release(a, y);
-        a->nseg--;
-        a->seg[a->nseg - 1] = m;
-    }
     return 0;
 }
 
-/* Appends the distinct hashes of sorted pairs c[0..n) to g. Pairs of one
+/* Writes the distinct hashes of sorted pairs p[0..n) from entry at of the
+ * columns on; returns the entry after the last written. Pairs of one
  * document are adjacent within equal hashes (stable sort), so changes of
  * record ordinal count documents. */
-static void collapse(const idx_pair *c, size_t n, idx_segment *g)
+static size_t collapse(const idx_pair *p, size_t n, const idx_columns *c, size_t at)
 {
-    size_t m = g->n;
     for (size_t k = 0; k < n;) {
-        uint64_t h = c[k].h, ord = c[k].o, docs = 1;
+        uint64_t h = p[k].h, ord = p[k].o, docs = 1;
         size_t j = k + 1;
-        for (; j < n && c[j].h == h; j++) {
-            if (c[j].o != c[j - 1].o)
+        for (; j < n && p[j].h == h; j++) {
+            if (p[j].o != p[j - 1].o)
                 docs++;
-            if (c[j].o < ord)
-                ord = c[j].o;
+            if (p[j].o < ord)
+                ord = p[j].o;
         }
         k = j;
-        g->key[m] = h;
-        if (g->df)
-            g->df[m] = (uint32_t)(docs > IDX_DF_MAX ? IDX_DF_MAX : docs);
-        if (g->ord)
-            g->ord[m] = ord;
-        m++;
+        c->key[at] = h;
+        if (c->df)
+            c->df[at] = (uint32_t)(docs > IDX_DF_MAX ? IDX_DF_MAX : docs);
+        if (c->ord)
+            c->ord[at] = ord;
+        at++;
     }
-    g->n = m;
+    return at;
 }
 
-/* Sorts the chunk into a new segment, without merging segments. */
+/* Sorts the chunk into a new segment after the others, without merging
+ * segments. */
 static int flush_chunk(idx_accum *a)
 {
     size_t n = a->nchunk;
     if (!n)
         return 0;
-    if (a->nseg == a->seg_cap) {
-        size_t ncap = a->seg_cap ? 2 * a->seg_cap : 16;
-        idx_segment *s2 = contam_realloc(a->seg, ncap * sizeof *s2);
-        if (!s2)
-            return -1;
-        a->seg = s2;
-        a->seg_cap = ncap;
-    }
-    idx_segment sg;
-    int reused = seg_alloc(a, n, &sg);
-    if (reused < 0)
+    if (seg_reserve(a) || cols_reserve(a, n))
         return -1;
     idx_pair *src = a->chunk, *dst = a->tmp;
     size_t *start = a->count;
@@ -414,19 +401,18 @@ static int flush_chunk(idx_accum *a)
      * d + 1's, so bucket d is [start[d - 1], start[d]) afterwards. */
     for (size_t k = 0; k < n; k++)
         dst[start[src[k].h >> shift]++] = src[k];
-    size_t from = 0;
+    size_t from = 0, at = a->used;
     for (size_t d = 0; d < ((size_t)1 << SORT_TOP); d++) {
         size_t to = start[d];
         if (to > from) {
             sort_bucket(dst + from, src + from, to - from, sub);
-            collapse(dst + from, to - from, &sg);
+            at = collapse(dst + from, to - from, &a->col, at);
         }
         from = to;
     }
-    if (!reused)
-        seg_shrink(&sg);
-    a->seg[a->nseg++] = sg;
-    a->bytes += seg_bytes(&sg);
+    a->seg[a->nseg++] = (idx_segment){a->used, at - a->used};
+    a->used = at;
+    a->bytes = a->used * entry_bytes(a->flags);
     a->nchunk = 0;
     return 0;
 }
@@ -434,6 +420,22 @@ static int flush_chunk(idx_accum *a)
 int idx_accum_flush_chunk(idx_accum *a)
 {
     return flush_chunk(a) ? -1 : merge_tail(a);
+}
+
+int idx_accum_add_segment(idx_accum *a, const uint64_t *key, const uint32_t *df,
+                          const uint64_t *ord, size_t n)
+{
+    if (seg_reserve(a) || cols_reserve(a, n))
+        return -1;
+    memcpy(a->col.key + a->used, key, n * sizeof *key);
+    if (a->col.df)
+        memcpy(a->col.df + a->used, df, n * sizeof *df);
+    if (a->col.ord)
+        memcpy(a->col.ord + a->used, ord, n * sizeof *ord);
+    a->seg[a->nseg++] = (idx_segment){a->used, n};
+    a->used += n;
+    a->bytes = a->used * entry_bytes(a->flags);
+    return 0;
 }
 
 /* ---- spill: a tournament merge of every segment ----------------------------- */
@@ -448,12 +450,15 @@ contam_status idx_accum_spill(idx_accum *const *a, size_t n, const char *path,
     size_t nseg = 0;
     for (size_t k = 0; k < n; k++)
         nseg += a[k]->nseg;
-    const idx_segment **seg = contam_malloc((nseg + 1) * sizeof *seg);
-    size_t *pos = contam_calloc(nseg + 1, sizeof *pos);
+    /* each segment as [pos, end) of its accumulator's columns */
+    const idx_columns **seg = contam_malloc((nseg + 1) * sizeof *seg);
+    size_t *pos = contam_malloc((nseg + 1) * sizeof *pos);
+    size_t *end = contam_malloc((nseg + 1) * sizeof *end);
     idx_ltree t = {0};
-    if (!seg || !pos || idx_ltree_init(&t, nseg)) {
+    if (!seg || !pos || !end || idx_ltree_init(&t, nseg)) {
         contam_free(seg);
         contam_free(pos);
+        contam_free(end);
         return contam_err_set(err, CONTAM_ERR_NOMEM, path, 0, "out of memory");
     }
     idx_run_writer *w = NULL;
@@ -461,9 +466,11 @@ contam_status idx_accum_spill(idx_accum *const *a, size_t n, const char *path,
     size_t m = 0;
     for (size_t k = 0; k < n; k++)
         for (size_t s = 0; s < a[k]->nseg; s++) {
-            seg[m] = &a[k]->seg[s];
-            if (seg[m]->n)
-                idx_ltree_set(&t, m, seg[m]->key[0]);
+            seg[m] = &a[k]->col;
+            pos[m] = a[k]->seg[s].start;
+            end[m] = pos[m] + a[k]->seg[s].n;
+            if (pos[m] < end[m])
+                idx_ltree_set(&t, m, seg[m]->key[pos[m]]);
             m++;
         }
     idx_ltree_build(&t);
@@ -472,13 +479,13 @@ contam_status idx_accum_spill(idx_accum *const *a, size_t n, const char *path,
         uint64_t key = idx_ltree_key(&t), df = 0, ord = UINT64_MAX;
         do {
             size_t win = idx_ltree_win(&t);
-            const idx_segment *s = seg[win];
+            const idx_columns *s = seg[win];
             size_t p = pos[win];
             df = idx_sat_add(df, s->df ? s->df[p] : 1);
             if (s->ord && s->ord[p] < ord)
                 ord = s->ord[p];
             pos[win] = ++p;
-            idx_ltree_replay(&t, p < s->n ? s->key[p] : UINT64_MAX, p >= s->n);
+            idx_ltree_replay(&t, p < end[win] ? s->key[p] : UINT64_MAX, p >= end[win]);
         } while (!idx_ltree_done(&t) && idx_ltree_key(&t) == key);
         if ((st = idx_run_writer_add(w, key, df, ord, err)) != CONTAM_OK)
             break;
@@ -487,6 +494,7 @@ contam_status idx_accum_spill(idx_accum *const *a, size_t n, const char *path,
     idx_ltree_free(&t);
     contam_free(seg);
     contam_free(pos);
+    contam_free(end);
     if (st != CONTAM_OK) {
         idx_run_writer_abort(w);
         return st;
@@ -494,7 +502,7 @@ contam_status idx_accum_spill(idx_accum *const *a, size_t n, const char *path,
     if ((st = idx_run_writer_close(w, bytes, err)) != CONTAM_OK)
         return st;
     for (size_t k = 0; k < n; k++)
-        drop_segments(a[k]);
+        idx_accum_drop(a[k]);
     if (keys)
         *keys = nk;
     return CONTAM_OK;

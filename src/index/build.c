@@ -463,8 +463,8 @@ static contam_status setup_threads(idx_builder *b, contam_err *err)
         if (!(b->ctx[t].tok = ngram_tokenizer_create(&cfg)) ||
             idx_accum_init(&b->ctx[t].acc, b->run_layout.flags, b->chunk_pairs))
             return contam_err_set(err, CONTAM_ERR_NOMEM, NULL, 0, "out of memory");
-        /* freed segment arrays kept for reuse count against the same share */
-        b->ctx[t].acc.spare_limit = b->acc_limit;
+        /* the columns are reserved for the thread's share at their first growth */
+        b->ctx[t].acc.limit = b->acc_limit;
     }
     return CONTAM_OK;
 }

@@ -10,36 +10,43 @@ typedef struct {
     uint64_t o; /* record ordinal of its document */
 } idx_pair;
 
-/* One flushed chunk: its distinct hashes in increasing order, with document
- * frequency (--df) and first record (--provenance) in parallel arrays. */
+/* One flushed chunk, or the merge of several: entries [start, start + n) of
+ * the accumulator's columns, distinct hashes in increasing order. Segments
+ * tile the columns in order: each starts where the one before it ends. */
 typedef struct {
-    uint64_t *key;
-    uint32_t *df;   /* NULL without IDX_FLAG_DF */
-    uint64_t *ord;  /* NULL without IDX_FLAG_PROV */
-    size_t n;
-    size_t cap;     /* entries allocated (what the budget counts) */
+    size_t start, n;
 } idx_segment;
 
-#define IDX_SPARE_MAX 16
+/* Parallel arrays: hash, document frequency (--df), first record
+ * (--provenance); df and ord are NULL without their flags. */
+typedef struct {
+    uint64_t *key;
+    uint32_t *df;
+    uint64_t *ord;
+} idx_columns;
 
 typedef struct {
     unsigned flags;
     idx_pair *chunk, *tmp;
     size_t nchunk, cap;
     size_t *count;      /* radix counters */
+    idx_columns col;    /* the segments, one after another */
+    size_t used, col_cap;
+    idx_columns scr;    /* a segment merge's copy of its first input */
+    size_t scr_cap;
     idx_segment *seg;
     size_t nseg, seg_cap;
-    uint64_t bytes;     /* held by the segments */
-    /* Freed segment arrays kept for reuse while spare + live bytes stay
-     * within spare_limit (0, the default after init: none kept). */
-    idx_segment spare[IDX_SPARE_MAX];
-    size_t nspare;
-    uint64_t spare_bytes, spare_limit;
+    uint64_t bytes;     /* held by the segments' entries (what a spill frees) */
+    /* What the columns are reserved for at their first growth (bytes; 0,
+     * the default after init: grown by doubling). The reservation is
+     * address space: pages are touched, and count in RSS, only as entries
+     * fill them, and then stay for the next file's segments. */
+    uint64_t limit;
 } idx_accum;
 
 int idx_accum_init(idx_accum *a, unsigned flags, size_t chunk_cap);
 void idx_accum_free(idx_accum *a);
-/* Forgets everything accumulated (keeps the chunk for reuse). */
+/* Forgets everything accumulated (keeps the chunk and columns for reuse). */
 void idx_accum_drop(idx_accum *a);
 /* Nothing accumulated since the last spill. */
 static inline int idx_accum_empty(const idx_accum *a)
@@ -56,6 +63,11 @@ static inline void idx_accum_push(idx_accum *a, uint64_t h, uint64_t ord)
 }
 /* Sorts the chunk and keeps its distinct hashes as a segment. */
 int idx_accum_flush_chunk(idx_accum *a);
+/* Appends a segment of n entries, keys strictly increasing (df, ord as
+ * the flags ask; unused otherwise), after the others, without merging:
+ * for tests that need counts no chunk could reach. 0, or -1 out of memory. */
+int idx_accum_add_segment(idx_accum *a, const uint64_t *key, const uint32_t *df,
+                          const uint64_t *ord, size_t n);
 /* Writes the union of n accumulators (df summed, first record the
  * smallest) as one run at path, and empties them. */
 contam_status idx_accum_spill(idx_accum *const *a, size_t n, const char *path,

@@ -94,8 +94,9 @@ static void expect_entries(const idx_entry *got, size_t ngot, const idx_entry *r
 
 /* The union of the accumulator's segments, merged here. Also checks every
  * segment: keys strictly increasing, the df/ord columns present exactly as
- * flagged, a->bytes equal to what the columns hold, and (tiers) each segment
- * less than half the one before it: the size-tiered merge keeps O(log). */
+ * flagged, the segments tiling the used columns in order, a->bytes equal to
+ * what they hold, and (tiers) each segment less than half the one before
+ * it: the size-tiered merge keeps O(log). */
 static idx_entry *seg_union(const idx_accum *a, int tiers, size_t *n)
 {
     size_t tot = 0, m = 0;
@@ -103,22 +104,28 @@ static idx_entry *seg_union(const idx_accum *a, int tiers, size_t *n)
         tot += a->seg[s].n;
     idx_entry *e = malloc((tot + 1) * sizeof *e);
     assert_non_null(e);
-    uint64_t bytes = 0;
+    const idx_columns *c = &a->col;
+    assert_int_equal(tot, a->used);
+    assert_true(a->used <= a->col_cap);
+    if (a->used) {
+        assert_int_equal(c->df != NULL, (a->flags & IDX_FLAG_DF) != 0);
+        assert_int_equal(c->ord != NULL, (a->flags & IDX_FLAG_PROV) != 0);
+    }
+    size_t at = 0;
     for (size_t s = 0; s < a->nseg; s++) {
         const idx_segment *g = &a->seg[s];
-        assert_true(g->n >= 1 && g->n <= g->cap);
-        assert_int_equal(g->df != NULL, (a->flags & IDX_FLAG_DF) != 0);
-        assert_int_equal(g->ord != NULL, (a->flags & IDX_FLAG_PROV) != 0);
+        assert_true(g->n >= 1);
+        assert_int_equal(g->start, at);
+        at += g->n;
         if (tiers && s)
             assert_true(2 * g->n < a->seg[s - 1].n);
-        bytes += g->cap * (8 + (g->df ? 4 : 0) + (g->ord ? 8 : 0));
-        for (size_t i = 0; i < g->n; i++) {
-            if (i)
-                assert_true(g->key[i - 1] < g->key[i]);
-            e[m++] = (idx_entry){g->key[i], g->df ? g->df[i] : 1, g->ord ? g->ord[i] : UINT64_MAX};
+        for (size_t i = g->start; i < g->start + g->n; i++) {
+            if (i > g->start)
+                assert_true(c->key[i - 1] < c->key[i]);
+            e[m++] = (idx_entry){c->key[i], c->df ? c->df[i] : 1, c->ord ? c->ord[i] : UINT64_MAX};
         }
     }
-    assert_int_equal(bytes, a->bytes);
+    assert_int_equal(a->used * (8 + (c->df ? 4 : 0) + (c->ord ? 8 : 0)), a->bytes);
     qsort(e, m, sizeof *e, cmp_entry);
     size_t out = 0;
     for (size_t k = 0; k < m; k++) {
@@ -405,20 +412,12 @@ static void accum_spill_many(void **state)
 
 /* Document frequency saturates at IDX_DF_MAX both in the segment merge and
  * in the spill. Counts that large cannot be pushed, so the accumulators get
- * hand-made segments (allocated as accum.c allocates them). */
+ * hand-made segments. */
 static void hand_segment(idx_accum *a, uint64_t k0, uint64_t k1, uint32_t df, uint64_t ord)
 {
-    assert_true((a->seg = contam_malloc(16 * sizeof *a->seg)) != NULL);
-    a->seg_cap = 16;
-    idx_segment *g = &a->seg[a->nseg++];
-    *g = (idx_segment){contam_malloc(16), contam_malloc(8), contam_malloc(16), 2, 2};
-    assert_true(g->key && g->df && g->ord);
-    g->key[0] = k0;
-    g->key[1] = k1;
-    g->df[0] = df;
-    g->df[1] = IDX_DF_MAX;
-    g->ord[0] = g->ord[1] = ord;
-    a->bytes = 2 * 20;
+    const uint64_t key[2] = {k0, k1}, o[2] = {ord, ord};
+    const uint32_t d[2] = {df, IDX_DF_MAX};
+    assert_int_equal(idx_accum_add_segment(a, key, d, o, 2), 0);
 }
 
 static void accum_df_saturates(void **state)
