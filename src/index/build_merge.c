@@ -266,8 +266,9 @@ static contam_status write_partitions(idx_builder *b, contam_err *err)
     int T = b->nthreads;
     while (T > 1 && (size_t)T * (b->j.nruns + 2) > 512)
         T--;
+    idx_syncer *sync = idx_syncer_start();
 #pragma omp parallel for schedule(dynamic, 1) num_threads(T) default(none) \
-    shared(b, m, l, P, errs, sts)
+    shared(b, m, l, P, errs, sts, sync)
     for (unsigned p = 0; p < P; p++) {
         char name[32];
         snprintf(name, sizeof name, "part-%04u.cidx", p);
@@ -281,15 +282,16 @@ static contam_status write_partitions(idx_builder *b, contam_err *err)
                                           &s, &n, &errs[p])) == CONTAM_OK) {
             if ((sts[p] = idx_part_writer_open(path, &l, p, &w, &errs[p])) == CONTAM_OK) {
                 sts[p] = idx_kmerge(s, n, w, NULL, NULL, &errs[p]);
-                if (sts[p] == CONTAM_OK)
-                    sts[p] = idx_part_writer_close(w, &m->parts[p], &errs[p]);
-                else
+                if (sts[p] != CONTAM_OK)
                     idx_part_writer_abort(w);
+                else if ((sts[p] = idx_part_writer_close(w, &m->parts[p], &errs[p])) == CONTAM_OK)
+                    idx_syncer_add(sync, path);
             }
             free_sources(s, n);
         }
         contam_free(path);
     }
+    idx_syncer_finish(sync);
     contam_status st = CONTAM_OK;
     m->keys = m->index_bytes = 0;
     for (unsigned p = 0; p < P; p++) {

@@ -274,6 +274,16 @@ int idx_fsync_dir(const char *dir);
 /* fsyncs every regular file directly in dir, then dir. */
 contam_status idx_fsync_files(const char *dir, contam_err *err);
 int idx_exists(const char *path);
+/* A background thread that fdatasyncs finished files while the caller goes
+ * on computing, so that the fsync before a commit finds little left to
+ * write. Only a head start: its errors are ignored (the commit's own fsync
+ * reports them), and when it cannot start, add and finish do nothing.
+ * add copies path; finish waits for the queue to empty and frees. Safe to
+ * call add from several threads; finish(NULL) is a no-op. */
+typedef struct idx_syncer idx_syncer;
+idx_syncer *idx_syncer_start(void);
+void idx_syncer_add(idx_syncer *s, const char *path);
+void idx_syncer_finish(idx_syncer *s);
 /* XXH3-128 hex of a whole file (33 bytes out). */
 contam_status idx_file_checksum(const char *path, char out[33], uint64_t *size,
                                 contam_err *err);

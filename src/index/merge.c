@@ -25,6 +25,7 @@ typedef struct {
     index_meta out;
     idx_layout l;
     char *stage;
+    idx_syncer *sync; /* finished partitions reach the disk while others merge */
 } merge_state;
 
 static contam_status merge_part(merge_state *s, unsigned p, contam_err *err)
@@ -52,10 +53,10 @@ static contam_status merge_part(merge_state *s, unsigned p, contam_err *err)
         st = contam_err_set(err, CONTAM_ERR_NOMEM, NULL, 0, "out of memory");
     if (st == CONTAM_OK && (st = idx_part_writer_open(path, &s->l, p, &w, err)) == CONTAM_OK) {
         st = idx_kmerge(src, ns, w, NULL, NULL, err);
-        if (st == CONTAM_OK)
-            st = idx_part_writer_close(w, &s->out.parts[p], err);
-        else
+        if (st != CONTAM_OK)
             idx_part_writer_abort(w);
+        else if ((st = idx_part_writer_close(w, &s->out.parts[p], err)) == CONTAM_OK)
+            idx_syncer_add(s->sync, path);
     }
     contam_free(path);
     for (size_t k = 0; k < ns; k++)
@@ -197,9 +198,11 @@ contam_status index_merge(const char *out_dir, const char *const *inputs, size_t
         goto done;
     }
     int T = threads > 0 ? threads : omp_get_max_threads();
+    s.sync = idx_syncer_start();
 #pragma omp parallel for schedule(dynamic, 1) num_threads(T) default(none) shared(s, P, errs, sts)
     for (unsigned p = 0; p < P; p++)
         sts[p] = merge_part(&s, p, &errs[p]);
+    idx_syncer_finish(s.sync);
     for (unsigned p = 0; p < P; p++) {
         if (sts[p] != CONTAM_OK && st == CONTAM_OK) {
             st = sts[p];

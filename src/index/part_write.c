@@ -2,10 +2,11 @@
  * then the block index, then the header (written last, at offset 0, so a file
  * cut short anywhere is caught by its size or a checksum).
  *
- * Closing a partition starts its write-back but does not wait for it: the
- * caller fsyncs the finished directory (idx_fsync_files) before moving it
- * into place, by which time most partitions have reached the disk while
- * later ones were being merged. */
+ * Closing a partition starts its write-back but does not wait for it; the
+ * build hands finished partitions to a syncing thread (idx_syncer), and
+ * fsyncs the finished directory (idx_fsync_files) before moving it into
+ * place, by which time the partitions have reached the disk while later
+ * ones were being merged. */
 #define _GNU_SOURCE /* sync_file_range */
 #include <errno.h>
 #include <fcntl.h>
