@@ -101,6 +101,36 @@ static void codec_size(void **state)
     free(e);
 }
 
+/* The background syncer: files synced, missing ones ignored, several
+ * threads adding at once, and every allocation failure harmless (it is only
+ * a head start). Nothing to observe but that it ends, leaks nothing (ASan)
+ * and leaves the files as they were. */
+static void syncer_is_a_harmless_hint(void **state)
+{
+    (void)state;
+    char f[FIXTURE_PATH_MAX], missing[FIXTURE_PATH_MAX];
+    snprintf(f, sizeof f, "%s", put_str("sync/a.bin", "abc"));
+    snprintf(missing, sizeof missing, "%s", tpath("sync/missing"));
+    idx_syncer *s = idx_syncer_start();
+    assert_non_null(s);
+#pragma omp parallel for num_threads(2)
+    for (int k = 0; k < 64; k++)
+        idx_syncer_add(s, k % 2 ? f : missing);
+    idx_syncer_finish(s);
+    idx_syncer_finish(NULL);
+    idx_syncer_add(NULL, f);
+    for (long n = 0; n < 4; n++) {
+        contam_alloc_fail_after(n);
+        idx_syncer *t = idx_syncer_start();
+        idx_syncer_add(t, f);
+        contam_alloc_fail_after(-1);
+        idx_syncer_finish(t);
+    }
+    struct stat sb;
+    assert_int_equal(stat(f, &sb), 0);
+    assert_int_equal(sb.st_size, 3);
+}
+
 /* ---- build and lookup ------------------------------------------------------------- */
 
 static void lookups_match_brute_force(void **state)
@@ -444,6 +474,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(codec_roundtrip),
         cmocka_unit_test(codec_size),
+        cmocka_unit_test(syncer_is_a_harmless_hint),
         cmocka_unit_test(lookups_match_brute_force),
         cmocka_unit_test(same_bytes_for_threads_and_memory),
         cmocka_unit_test(merge_and_append_equal_full_build),
