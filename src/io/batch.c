@@ -100,9 +100,11 @@ static io_batch *batch_get(io_batcher *bt, size_t file, uint64_t base, int text_
     } else {
         /* Room for a full batch from the start: growing it by doubling
          * copied it at every step and left the pool with buffers twice the
-         * batch size. */
+         * batch size. Huge pages when it is big enough: the reading thread
+         * touches every page of every new batch first, and those page
+         * faults (half of a 2-thread build's) delayed the work handed out. */
         size_t cap = bt->cfg.batch_bytes + bt->cfg.batch_bytes / 4 + 4096;
-        if (!(b->buf.ptr = contam_malloc(cap))) {
+        if (!(b->buf.ptr = contam_malloc_large(cap))) {
             contam_free(b);
             return NULL;
         }
