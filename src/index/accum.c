@@ -96,7 +96,12 @@ static int cols_resize(unsigned flags, idx_columns *c, size_t keep, size_t cap)
 /* Capacity for need entries in a set of cap: the first growth reserves the
  * limit and one chunk more (address space only; the builder spills once
  * the limit is passed, which is at most one chunk's entries later), later
- * ones double (a limit of 0, or a book-sized document fed in pieces). */
+ * ones double (a limit of 0, or a book-sized document fed in pieces). The
+ * merge copy is reserved the same way: grown in steps as segments grew, its
+ * fresh pages cost 1.5-2.5 k more page faults a build. So a build reserves
+ * about twice its segments' share of --mem as address space, of which it
+ * touches what it uses (this matters only under ulimit -v or strict
+ * overcommit, vm.overcommit_memory = 2). */
 static size_t grow_cap(const idx_accum *a, size_t cap, size_t need)
 {
     size_t ncap = cap ? 2 * cap : (size_t)(a->limit / entry_bytes(a->flags)) + a->cap;
