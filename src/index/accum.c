@@ -65,6 +65,28 @@ static void cols_free(idx_columns *c)
     memset(c, 0, sizeof *c);
 }
 
+/* Columns to copy from. */
+typedef struct {
+    const uint64_t *key;
+    const uint32_t *df;
+    const uint64_t *ord;
+} cols_view;
+
+static cols_view view(const idx_columns *c) { return (cols_view){c->key, c->df, c->ord}; }
+
+/* Copies n entries of src from si to dst from di (the columns dst has; the
+ * ranges may overlap). */
+static void cols_move(const idx_columns *dst, size_t di, cols_view src, size_t si, size_t n)
+{
+    if (!n)
+        return; /* src may be columns not yet allocated */
+    memmove(dst->key + di, src.key + si, n * sizeof *dst->key);
+    if (dst->df)
+        memmove(dst->df + di, src.df + si, n * sizeof *dst->df);
+    if (dst->ord)
+        memmove(dst->ord + di, src.ord + si, n * sizeof *dst->ord);
+}
+
 /* Makes c hold cap entries, keeping its first keep (huge-page hinted: these
  * are the bulk of a build's memory). A fresh set is allocated and the kept
  * entries copied, rather than realloc, which would drop the alignment that
@@ -81,13 +103,7 @@ static int cols_resize(unsigned flags, idx_columns *c, size_t keep, size_t cap)
         cols_free(&n);
         return -1;
     }
-    if (keep) {
-        memcpy(n.key, c->key, keep * sizeof *n.key);
-        if (n.df)
-            memcpy(n.df, c->df, keep * sizeof *n.df);
-        if (n.ord)
-            memcpy(n.ord, c->ord, keep * sizeof *n.ord);
-    }
+    cols_move(&n, 0, view(c), 0, keep);
     cols_free(c);
     *c = n;
     return 0;
@@ -125,15 +141,7 @@ static int cols_reserve(idx_accum *a, size_t n)
 /* Room for one more segment in a->seg. */
 static int seg_reserve(idx_accum *a)
 {
-    if (a->nseg < a->seg_cap)
-        return 0;
-    size_t ncap = a->seg_cap ? 2 * a->seg_cap : 16;
-    idx_segment *s2 = contam_realloc(a->seg, ncap * sizeof *s2);
-    if (!s2)
-        return -1;
-    a->seg = s2;
-    a->seg_cap = ncap;
-    return 0;
+    return contam_array_grow(&a->seg, &a->seg_cap, a->nseg + 1, sizeof *a->seg, 16);
 }
 
 void idx_accum_drop(idx_accum *a)
@@ -297,11 +305,7 @@ static int merge_last2(idx_accum *a)
         a->scr_cap = cap;
     }
     const idx_columns c = a->col, t = a->scr;
-    memcpy(t.key, c.key + x->start, nx * sizeof *t.key);
-    if (t.df)
-        memcpy(t.df, c.df + x->start, nx * sizeof *t.df);
-    if (t.ord)
-        memcpy(t.ord, c.ord + x->start, nx * sizeof *t.ord);
+    cols_move(&t, 0, view(&c), x->start, nx);
     size_t i = 0, j = y->start, jend = y->start + ny, o = x->start;
     while (i < nx && j < jend) {
         uint64_t kx = t.key[i], ky = c.key[j];
@@ -321,18 +325,10 @@ static int merge_last2(idx_accum *a)
     }
     /* The rest of whichever side is left, in one copy (y's may overlap). */
     if (i < nx) {
-        memcpy(c.key + o, t.key + i, (nx - i) * sizeof *c.key);
-        if (c.df)
-            memcpy(c.df + o, t.df + i, (nx - i) * sizeof *c.df);
-        if (c.ord)
-            memcpy(c.ord + o, t.ord + i, (nx - i) * sizeof *c.ord);
+        cols_move(&c, o, view(&t), i, nx - i);
         o += nx - i;
     } else if (j < jend) {
-        memmove(c.key + o, c.key + j, (jend - j) * sizeof *c.key);
-        if (c.df)
-            memmove(c.df + o, c.df + j, (jend - j) * sizeof *c.df);
-        if (c.ord)
-            memmove(c.ord + o, c.ord + j, (jend - j) * sizeof *c.ord);
+        cols_move(&c, o, view(&c), j, jend - j);
         o += jend - j;
     }
     /* Repeated n-grams make the output shorter than its inputs. */
@@ -432,11 +428,7 @@ int idx_accum_add_segment(idx_accum *a, const uint64_t *key, const uint32_t *df,
 {
     if (seg_reserve(a) || cols_reserve(a, n))
         return -1;
-    memcpy(a->col.key + a->used, key, n * sizeof *key);
-    if (a->col.df)
-        memcpy(a->col.df + a->used, df, n * sizeof *df);
-    if (a->col.ord)
-        memcpy(a->col.ord + a->used, ord, n * sizeof *ord);
+    cols_move(&a->col, a->used, (cols_view){key, df, ord}, 0, n);
     a->seg[a->nseg++] = (idx_segment){a->used, n};
     a->used += n;
     a->bytes = a->used * entry_bytes(a->flags);
