@@ -165,6 +165,8 @@ void idx_accum_free(idx_accum *a)
     memset(a, 0, sizeof *a);
 }
 
+/* Makes room for n more pairs; grows the chunk only for a document bigger
+ * than it (a document must not straddle two chunks). */
 int idx_accum_reserve(idx_accum *a, size_t n)
 {
     if (a->nchunk + n <= a->cap)
