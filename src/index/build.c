@@ -415,8 +415,9 @@ static contam_status resume(idx_builder *b, const char *key, contam_err *err)
 }
 
 /* Splits --mem: batches in flight, chunks, per-thread record buffers, and
- * what remains (two fifths: a segment merge's output may equal its inputs, and
- * malloc fragments freed segments) for the accumulated segments. */
+ * what remains (two fifths: a segment merge's copy of its older input may
+ * approach the segments' own size, and the columns run up to a chunk past
+ * the share before the spill) for the accumulated segments. */
 static contam_status size_budget(idx_builder *b, contam_err *err)
 {
     const index_build_options *o = b->o;
@@ -434,9 +435,12 @@ static contam_status size_budget(idx_builder *b, contam_err *err)
     /* Batch buffers may reach twice their size (doubling growth). */
     uint64_t fixed = BASE_RSS + 2 * bb * (uint64_t)(3 * T + 2) +
                      (uint64_t)T * (pairs * 2 * sizeof(idx_pair) + THREAD_RSS);
-    /* Not half but two fifths: freed segment memory that malloc's
-     * per-thread arenas keep put peak RSS at 0.85-1.06 x --mem 256M on a
-     * corpus four times the budget with half (measured, 2 threads). */
+    /* Not half but two fifths: with per-segment arrays, freed segment
+     * memory that malloc's per-thread arenas kept put peak RSS at
+     * 0.85-1.06 x --mem 256M on a corpus four times the budget with half
+     * (measured, 2 threads). The segment columns that replaced those
+     * arrays peak lower (201 MiB there); the margin is kept until half is
+     * measured again. */
     uint64_t acc = mem > fixed ? (mem - fixed) / 5 * 2 : 0;
     if (acc < (uint64_t)T * ((uint64_t)1 << 20))
         return contam_err_set(err, CONTAM_ERR_ARG, NULL, 0,
