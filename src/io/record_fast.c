@@ -263,23 +263,27 @@ static bptr scan_number(bptr p, bptr e)
 
 static bptr scan_value(fast_ctx *c, bptr p);
 
+/* After a value in an array or object: the closing bracket (*closed = 1,
+ * returns the byte after it) or a comma (*closed = 0, returns the next
+ * non-space byte), whitespace skipped; NULL for anything else. */
+static bptr after_value(bptr p, bptr e, unsigned char close, int *closed)
+{
+    p = skip_ws(p, e);
+    if (p >= e || (*p != close && *p != ','))
+        return NULL;
+    *closed = *p == close;
+    return *closed ? p + 1 : skip_ws(p + 1, e);
+}
+
 static bptr scan_array(fast_ctx *c, bptr p)
 {
     p = skip_ws(p, c->end);
     if (p < c->end && *p == ']')
         return p + 1;
     for (;;) {
-        p = scan_value(c, p);
-        if (!p)
-            return NULL;
-        p = skip_ws(p, c->end);
-        if (p >= c->end)
-            return NULL;
-        if (*p == ']')
-            return p + 1;
-        if (*p != ',')
-            return NULL;
-        p = skip_ws(p + 1, c->end);
+        int closed;
+        if (!(p = scan_value(c, p)) || !(p = after_value(p, c->end, ']', &closed)) || closed)
+            return p;
     }
 }
 
@@ -444,14 +448,9 @@ static bptr scan_object(fast_ctx *c, bptr p, const char *field, size_t flen, fas
         } else if (!(p = scan_value(c, p))) {
             return NULL;
         }
-        p = skip_ws(p, c->end);
-        if (p >= c->end)
-            return NULL;
-        if (*p == '}')
-            return p + 1;
-        if (*p != ',')
-            return NULL;
-        p = skip_ws(p + 1, c->end);
+        int closed;
+        if (!(p = after_value(p, c->end, '}', &closed)) || closed)
+            return p;
     }
 }
 
