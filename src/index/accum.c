@@ -15,7 +15,8 @@
  * while its columns grow (during its first files). Separate arrays per
  * segment, even with freed ones kept for reuse, left every merge output
  * larger than any kept array: fresh pages, and a page fault costs about
- * 10 us on these virtual machines (a fifth of a two-thread build's CPU).
+ * 10 us on these virtual machines (estimated from perf: faults and page
+ * zeroing were 15% of a two-thread build's CPU, docs/PERFORMANCE.md).
  *
  * Document frequency: a document's windows all enter the same chunk, so
  * within a run of equal hashes (stable sort) the pairs of one document are
