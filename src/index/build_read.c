@@ -13,7 +13,8 @@
  * runs and counters enter the journal) once all its batches are processed
  * and every slot holding it is retired; meanwhile the reader has gone on to
  * the next file, so the threads do not wait for a file's last batches and
- * spills. At most two files are in flight. A thread whose accumulator
+ * spills. Several files may be in flight (a ring, sized so the reader
+ * almost never waits for a checkpoint). A thread whose accumulator
  * outgrows its share of --mem spills it as a run on its own, at a document
  * boundary.
  *
@@ -37,6 +38,8 @@ static int cmp_u64(const void *a, const void *b)
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
     return x < y ? -1 : x > y;
 }
+
+static idx_infile *infile(idx_builder *b, size_t f) { return &b->in[f % b->nin]; }
 
 static int process_text(idx_builder *b, idx_bctx *c, const char *text, size_t len, uint64_t ord)
 {
@@ -163,7 +166,7 @@ static void retire(idx_builder *b, idx_bctx *c)
         (void)spill_thread(b, c, f);
 #pragma omp critical(idx_infile)
     {
-        idx_infile *in = &b->in[f % 2];
+        idx_infile *in = infile(b, f);
         if (in->file == f) {
             in->fs.docs += c->n.docs;
             in->fs.bad_json += c->n.bad_json;
@@ -213,7 +216,7 @@ static void process_batch(void *user, io_batch *bt)
     }
     /* Counted with the lock held: whoever sees the file's last batch done
      * also sees this slot holding the file, until it is retired. */
-    atomic_fetch_add(&b->in[bt->file % 2].processed, 1);
+    atomic_fetch_add(&infile(b, bt->file)->processed, 1);
     omp_unset_lock(&c->lock);
 }
 
@@ -238,7 +241,7 @@ static void progress(idx_builder *b, int force)
  * never NULL here (idx_read_corpus passes its own). */
 static contam_status finish_file(idx_builder *b, size_t f, contam_err *err)
 {
-    idx_infile *in = &b->in[f % 2];
+    idx_infile *in = infile(b, f);
     contam_status st = CONTAM_OK;
     if (in->has_fatal) {
         st = in->fatal.code;
@@ -272,7 +275,7 @@ static contam_status finish_file(idx_builder *b, size_t f, contam_err *err)
  * slot itself before starting). *done tells whether it was. Reader thread. */
 static contam_status try_checkpoint(idx_builder *b, size_t f, int *done, contam_err *err)
 {
-    idx_infile *in = &b->in[f % 2];
+    idx_infile *in = infile(b, f);
     *done = 0;
     if (in->file != f || !in->read || atomic_load(&in->processed) != in->batches ||
         idx_builder_stopped(b, f))
@@ -303,28 +306,21 @@ static contam_status poll_checkpoints(idx_builder *b, contam_err *err)
     return st;
 }
 
-/* Waits for every batch handed out, then retires the threads' slots (in
- * parallel) and checkpoints the files in flight that were not stopped. */
+/* Waits for every batch handed out, then retires every thread's slot at
+ * once (a spill each, in parallel: retiring them file by file left all but
+ * one thread idle) and checkpoints the files in flight that were not
+ * stopped. */
 static contam_status drain(idx_builder *b, contam_err *err)
 {
 #pragma omp taskwait
-    contam_status st = CONTAM_OK;
-    while (st == CONTAM_OK && b->cp_next < b->nfiles && b->in[b->cp_next % 2].file == b->cp_next &&
-           b->in[b->cp_next % 2].read && !idx_builder_stopped(b, b->cp_next)) {
-        size_t f = b->cp_next;
-        for (int t = 0; t < b->nthreads; t++) {
-            if (atomic_load(&b->ctx[t].slot) != f)
-                continue;
+    for (int t = 0; t < b->nthreads; t++) {
+        if (atomic_load(&b->ctx[t].slot) == IDX_NO_FILE)
+            continue;
 #pragma omp task firstprivate(t) default(none) shared(b)
-            retire(b, &b->ctx[t]);
-        }
-#pragma omp taskwait
-        int done = 0;
-        st = try_checkpoint(b, f, &done, err);
-        if (st == CONTAM_OK && !done)
-            break; /* stopped by a failed spill */
+        retire(b, &b->ctx[t]);
     }
-    return st;
+#pragma omp taskwait
+    return poll_checkpoints(b, err);
 }
 
 static int stop_file(void *user, size_t f)
@@ -346,7 +342,7 @@ static contam_status after_batch(void *user, size_t f, contam_err *err)
  * sizes, and the next file's first record follows its last. */
 static void read_file(idx_builder *b, size_t f)
 {
-    idx_infile *in = &b->in[f % 2];
+    idx_infile *in = infile(b, f);
     const char *path = b->files[f];
     uint64_t base = b->next_ord;
     io_batch_file bf;
@@ -374,7 +370,7 @@ static void read_file(idx_builder *b, size_t f)
 
 static void start_file(idx_builder *b, size_t f)
 {
-    idx_infile *in = &b->in[f % 2];
+    idx_infile *in = infile(b, f);
 #pragma omp critical(idx_infile)
     {
         memset(&in->fs, 0, sizeof in->fs);
@@ -391,8 +387,21 @@ contam_status idx_read_corpus(idx_builder *b, size_t first, contam_err *err)
                             stop_file, b};
     if (!(b->reader = io_batcher_create(&bc)))
         return contam_err_set(err, CONTAM_ERR_NOMEM, NULL, 0, "out of memory");
+    /* The ring of files in flight: more entries than batches can be in
+     * flight, so the entry a new file needs is almost always free (its file
+     * checkpointed, as soon as its batches were done and its slots retired)
+     * and the reader never stops the threads to wait for it. With two
+     * entries it waited every other file, and small files (a batch or a few
+     * each) left the threads idle a quarter of the corpus pass. */
+    b->nin = 4 * (size_t)b->nthreads + 4;
+    if (!(b->in = contam_calloc(b->nin, sizeof *b->in))) {
+        io_batcher_free(b->reader);
+        b->reader = NULL;
+        return contam_err_set(err, CONTAM_ERR_NOMEM, NULL, 0, "out of memory");
+    }
+    for (size_t k = 0; k < b->nin; k++)
+        b->in[k].file = IDX_NO_FILE;
     b->cp_next = first;
-    b->in[0].file = b->in[1].file = IDX_NO_FILE;
     contam_status st = CONTAM_OK;
     contam_err e; /* the reader thread's own failures */
     contam_err_clear(&e);
@@ -400,8 +409,9 @@ contam_status idx_read_corpus(idx_builder *b, size_t first, contam_err *err)
 #pragma omp single
     {
         for (size_t f = first; f < b->nfiles && st == CONTAM_OK; f++) {
-            /* Two files in flight at most: f - 2 must be checkpointed. */
-            if (b->in[f % 2].file != IDX_NO_FILE && (st = drain(b, &e)) != CONTAM_OK)
+            /* f - nin must be checkpointed; if it is not (rare: a slot is
+             * still being retired), wait for everything. */
+            if (infile(b, f)->file != IDX_NO_FILE && (st = drain(b, &e)) != CONTAM_OK)
                 break;
             if (idx_builder_stopped(b, f))
                 break;
@@ -419,6 +429,9 @@ contam_status idx_read_corpus(idx_builder *b, size_t first, contam_err *err)
     io_batcher_progress(b->reader, &b->read);
     io_batcher_free(b->reader);
     b->reader = NULL;
+    contam_free(b->in);
+    b->in = NULL;
+    b->nin = 0;
     if (b->has_err) {
         if (err)
             *err = b->err;

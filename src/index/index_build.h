@@ -32,8 +32,9 @@ typedef struct {
     int has_fatal;
 } idx_bctx;
 
-/* A corpus file between the start of its reading and its checkpoint. At
- * most two are in flight: file f is checkpointed while f + 1 is read. */
+/* A corpus file between the start of its reading and its checkpoint. Up to
+ * nin are in flight (build_read.c: a ring indexed by file % nin), so the
+ * reader goes on to later files while earlier ones finish. */
 typedef struct {
     size_t file;          /* IDX_NO_FILE when the entry is free */
     index_file fs;        /* sizes from the reader, counters from retired slots */
@@ -63,7 +64,8 @@ typedef struct {
     io_batcher *reader;     /* during the corpus pass */
     atomic_size_t stop_at;  /* work on this corpus file and later ones is abandoned */
     size_t err_file;        /* the file err belongs to (the earliest one wins) */
-    idx_infile in[2];       /* files in flight, by index % 2 */
+    idx_infile *in;         /* files in flight, by index % nin (corpus pass only) */
+    size_t nin;
     size_t cp_next;         /* the next file to checkpoint */
     atomic_uint_fast64_t next_run, runs_spilled;
     idx_run_ref *pending;   /* runs spilled for files in flight (.file says which) */
