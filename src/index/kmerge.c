@@ -310,8 +310,8 @@ void idx_ltree_build(idx_ltree *t)
     t->node[0] = ltree_play(t, t->k > 1 ? 1 : t->k);
 }
 
-contam_status idx_kmerge(idx_source **src, size_t nsrc, idx_part_writer *w,
-                         idx_run_writer *rw, uint64_t *count, contam_err *err)
+static contam_status kmerge(idx_source **src, size_t nsrc, idx_part_writer *w,
+                            idx_run_writer *rw, uint64_t last, uint64_t *count, contam_err *err)
 {
     idx_ltree t;
     if (idx_ltree_init(&t, nsrc))
@@ -322,7 +322,7 @@ contam_status idx_kmerge(idx_source **src, size_t nsrc, idx_part_writer *w,
     idx_ltree_build(&t);
     uint64_t distinct = 0;
     contam_status st = CONTAM_OK;
-    while (!idx_ltree_done(&t)) {
+    while (!idx_ltree_done(&t) && idx_ltree_key(&t) <= last) {
         idx_entry acc = src[idx_ltree_win(&t)]->cur;
         acc.df = 0;
         do {
@@ -345,4 +345,16 @@ done:
     if (count)
         *count += distinct;
     return st;
+}
+
+contam_status idx_kmerge(idx_source **src, size_t nsrc, idx_part_writer *w,
+                         idx_run_writer *rw, uint64_t *count, contam_err *err)
+{
+    return kmerge(src, nsrc, w, rw, UINT64_MAX, count, err);
+}
+
+contam_status idx_kmerge_count(idx_source **src, size_t nsrc, uint64_t last, uint64_t *count,
+                               contam_err *err)
+{
+    return kmerge(src, nsrc, NULL, NULL, last, count, err);
 }

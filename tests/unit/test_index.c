@@ -244,6 +244,40 @@ static void same_bytes_for_threads_and_memory(void **state)
     assert_false(exists(tpath("same/a.partial")));
 }
 
+/* The fingerprint width comes from an estimate of the key count. With one
+ * or two partitions, the big corpus's first slice of partition 0 holds
+ * over 2^16 keys, so the estimate is that slice scaled up (with sixteen,
+ * the whole of partition 0): either way the width is the smallest that
+ * meets the rate for the exact count, which is far from a boundary here. */
+static void fp_width_from_a_slice(void **state)
+{
+    (void)state;
+    const char *files[3];
+    big_corpus(files);
+    index_build_options o;
+    index_build_options_init(&o);
+    o.threads = 2;
+    const unsigned parts[] = {1, 2, 16};
+    unsigned bits[3];
+    for (unsigned k = 0; k < 3; k++) {
+        o.partitions = parts[k];
+        char dir[32];
+        snprintf(dir, sizeof dir, "slice/p%u", parts[k]);
+        const char *out = tpath(dir);
+        build_ok(out, files, 3, &o);
+        index_meta m;
+        contam_err err;
+        assert_int_equal(index_describe(out, &m, &err), CONTAM_OK);
+        assert_true(m.keys > ((uint64_t)1 << 20));
+        assert_true(m.false_match_rate <= 1e-9);
+        assert_true(m.false_match_rate * 2 > 1e-9);
+        bits[k] = m.fp_bits;
+        index_meta_free(&m);
+    }
+    assert_int_equal(bits[0], bits[1]);
+    assert_int_equal(bits[0], bits[2]);
+}
+
 static void merge_and_append_equal_full_build(void **state)
 {
     (void)state;
@@ -477,6 +511,7 @@ int main(void)
         cmocka_unit_test(syncer_is_a_harmless_hint),
         cmocka_unit_test(lookups_match_brute_force),
         cmocka_unit_test(same_bytes_for_threads_and_memory),
+        cmocka_unit_test(fp_width_from_a_slice),
         cmocka_unit_test(merge_and_append_equal_full_build),
         cmocka_unit_test(refuses_mismatched_parameters),
         cmocka_unit_test(scan_index_equals_scan),
