@@ -14,9 +14,10 @@
  * thread, kept across spills, so that a build touches fresh pages only
  * while its columns grow (during its first files). Separate arrays per
  * segment, even with freed ones kept for reuse, left every merge output
- * larger than any kept array: fresh pages, and a page fault costs about
- * 10 us on these virtual machines (estimated from perf: faults and page
- * zeroing were 15% of a two-thread build's CPU, docs/PERFORMANCE.md).
+ * larger than any kept array: fresh pages, and a small page fault costs
+ * 10-15 us on these virtual machines (tools/bench/bench_faults.c; faults
+ * and page zeroing were 15% of a two-thread build's CPU,
+ * docs/PERFORMANCE.md).
  *
  * Document frequency: a document's windows all enter the same chunk, so
  * within a run of equal hashes (stable sort) the pairs of one document are
