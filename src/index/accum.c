@@ -439,6 +439,44 @@ int idx_accum_add_segment(idx_accum *a, const uint64_t *key, const uint32_t *df,
     return 0;
 }
 
+/* LSD radix sort, 8 passes of 8 bits (their histograms from one read; a
+ * pass whose byte is the same everywhere is skipped), then one pass to drop
+ * repeats. It replaced qsort, whose indirect compares made deduplicating
+ * big documents 9% of a build's CPU under --mem 64M (where a chunk holds 32 k
+ * pairs, so documents of 16 k windows take this path). */
+size_t idx_sort_distinct(uint64_t *h, uint64_t *tmp, size_t n)
+{
+    if (n < 2)
+        return n;
+    size_t count[8][256];
+    memset(count, 0, sizeof count);
+    for (size_t i = 0; i < n; i++)
+        for (unsigned d = 0; d < 8; d++)
+            count[d][(h[i] >> (8 * d)) & 0xFF]++;
+    uint64_t *src = h, *dst = tmp;
+    for (unsigned d = 0; d < 8; d++) {
+        size_t *c = count[d];
+        if (c[(src[0] >> (8 * d)) & 0xFF] == n)
+            continue; /* every hash has this byte: the order stands */
+        size_t sum = 0;
+        for (unsigned v = 0; v < 256; v++) {
+            size_t x = c[v];
+            c[v] = sum;
+            sum += x;
+        }
+        for (size_t i = 0; i < n; i++)
+            dst[c[(src[i] >> (8 * d)) & 0xFF]++] = src[i];
+        uint64_t *t = src;
+        src = dst;
+        dst = t;
+    }
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (i == 0 || src[i] != src[i - 1])
+            h[m++] = src[i]; /* h may be src itself: m <= i */
+    return m;
+}
+
 /* ---- spill: a tournament merge of every segment ----------------------------- */
 
 contam_status idx_accum_spill(idx_accum *const *a, size_t n, const char *path,

@@ -41,8 +41,9 @@
  * decompression window (8 MiB at level 19), the line reader and one record's
  * parse tree, and the final merge's read buffers. */
 #define BASE_RSS ((uint64_t)24 << 20)
-/* Per thread: tokens and prefix sums of the longest record (24 bytes a token:
- * ~4 MiB for a 1 MB book) and radix counters. */
+/* Per thread: tokens, prefix sums and (a record bigger than the chunk) sort
+ * scratch of the longest record (32 bytes a token: ~5 MiB for a 1 MB book)
+ * and radix counters. */
 #define THREAD_RSS ((uint64_t)5 << 20)
 
 void index_build_options_init(index_build_options *o)
@@ -480,6 +481,7 @@ static void free_threads(idx_builder *b)
     for (int t = 0; t < b->nthreads; t++) {
         ngram_tokenizer_free(b->ctx[t].tok);
         contam_free(b->ctx[t].prefix);
+        contam_free(b->ctx[t].scratch);
         idx_accum_free(&b->ctx[t].acc);
         omp_destroy_lock(&b->ctx[t].lock);
     }

@@ -24,7 +24,6 @@
  * its batches are done, so the reported line is the earliest bad one
  * whatever the timing. */
 #include <omp.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "index/index_build.h"
@@ -32,12 +31,6 @@
 #include "io/io.h"
 
 #define BATCH_RECORDS 16384
-
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
 
 static idx_infile *infile(idx_builder *b, size_t f) { return &b->in[f % b->nin]; }
 
@@ -79,14 +72,17 @@ static int process_text(idx_builder *b, idx_bctx *c, const char *text, size_t le
      * pieces; with each hash once, the pieces may land in different chunks
      * without counting the document twice. Window i needs prefix[i] and
      * prefix[i + n], and prefix[i] is needed by no later window. */
+    if (nwin > c->scratch_cap) {
+        uint64_t *t = contam_realloc(c->scratch, nwin * sizeof *t);
+        if (!t)
+            return -1;
+        c->scratch = t;
+        c->scratch_cap = nwin;
+    }
     uint64_t *h = c->prefix;
     for (size_t i = 0; i < nwin; i++)
         h[i] = ngram_window_hash(h, i, n, pw);
-    qsort(h, nwin, sizeof *h, cmp_u64);
-    size_t m = 0;
-    for (size_t i = 0; i < nwin; i++)
-        if (i == 0 || h[i] != h[i - 1])
-            h[m++] = h[i];
+    size_t m = idx_sort_distinct(h, c->scratch, nwin);
     for (size_t i = 0; i < m;) {
         if (c->acc.nchunk == c->acc.cap && idx_accum_flush_chunk(&c->acc))
             return -1;

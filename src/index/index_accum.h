@@ -68,6 +68,10 @@ int idx_accum_flush_chunk(idx_accum *a);
  * for tests that need counts no chunk could reach. 0, or -1 out of memory. */
 int idx_accum_add_segment(idx_accum *a, const uint64_t *key, const uint32_t *df,
                           const uint64_t *ord, size_t n);
+/* Sorts h[0, n) and removes repeats, with tmp (n entries) as scratch;
+ * returns how many distinct hashes are left at the front of h. For a
+ * document too big for the chunk, whose windows are then fed in pieces. */
+size_t idx_sort_distinct(uint64_t *h, uint64_t *tmp, size_t n);
 /* Writes the union of n accumulators (df summed, first record the
  * smallest) as one run at path, and empties them. */
 contam_status idx_accum_spill(idx_accum *const *a, size_t n, const char *path,

@@ -20,6 +20,8 @@ typedef struct {
     ngram_tokenizer *tok;
     uint64_t *prefix;
     size_t prefix_cap;
+    uint64_t *scratch;   /* a document bigger than the chunk: its windows' sort */
+    size_t scratch_cap;
     idx_accum acc;
     omp_lock_t lock;     /* held while a batch is processed or the slot retired */
     atomic_size_t slot;  /* corpus file held, IDX_NO_FILE when none */

@@ -535,6 +535,57 @@ static void accum_alloc_failures(void **state)
  * out once per occurrence, in order, from a cursor that holds it, and the
  * tree reports done only after the last one, even when that key is
  * UINT64_MAX (a live key equal to the dead cursors' placeholder). */
+/* idx_sort_distinct against qsort + a dedup pass: random hashes with
+ * repeats, hashes that share some bytes (skipped radix passes, so the
+ * result ends in either buffer), and the tiny cases. */
+static void sort_distinct_case(const uint64_t *in, size_t n)
+{
+    uint64_t *h = malloc((n + 1) * sizeof *h), *tmp = malloc((n + 1) * sizeof *tmp),
+             *ref = malloc((n + 1) * sizeof *ref);
+    assert_non_null(h);
+    assert_non_null(tmp);
+    assert_non_null(ref);
+    if (n) {
+        memcpy(h, in, n * sizeof *h);
+        memcpy(ref, in, n * sizeof *ref);
+    }
+    qsort(ref, n, sizeof *ref, cmp_u64);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (i == 0 || ref[i] != ref[i - 1])
+            ref[m++] = ref[i];
+    assert_int_equal(idx_sort_distinct(h, tmp, n), m);
+    if (m)
+        assert_memory_equal(h, ref, m * sizeof *h);
+    free(h);
+    free(tmp);
+    free(ref);
+}
+
+static void sort_distinct_matches_qsort(void **state)
+{
+    (void)state;
+    enum { N = 50000 };
+    uint64_t *v = malloc(N * sizeof *v);
+    assert_non_null(v);
+    uint64_t seed = 42;
+    for (size_t i = 0; i < N; i++) /* about one in four a repeat of an earlier one */
+        v[i] = i > 0 && xs64(&seed) % 4 == 0 ? v[xs64(&seed) % i] : xs64(&seed);
+    sort_distinct_case(v, N);
+    for (unsigned mask = 0; mask < 4; mask++) {
+        /* 1, 3, 5 or 7 bytes vary: an odd or even number of passes */
+        const uint64_t keep[] = {UINT64_C(0xFF), UINT64_C(0xFF00FF00FF),
+                                 UINT64_C(0xFF00FF00FF00FF00) | 0xFF, UINT64_C(0x00FFFFFFFFFFFFFF)};
+        for (size_t i = 0; i < N; i++)
+            v[i] = (xs64(&seed) & keep[mask]) | UINT64_C(0x4200000000000000);
+        sort_distinct_case(v, N);
+    }
+    const uint64_t few[] = {7, 7, 3, UINT64_MAX, 0, 3};
+    for (size_t n = 0; n <= 6; n++)
+        sort_distinct_case(few, n);
+    free(v);
+}
+
 static void ltree_case(size_t k, uint64_t **arr, const size_t *len)
 {
     size_t total = 0, pos[32] = {0}, m = 0;
@@ -597,6 +648,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(ltree_merges_sorted_arrays),
+        cmocka_unit_test(sort_distinct_matches_qsort),
         cmocka_unit_test(accum_edges),
         cmocka_unit_test(accum_df_saturates),
         cmocka_unit_test(accum_spill_many),
