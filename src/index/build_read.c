@@ -274,7 +274,7 @@ static contam_status try_checkpoint(idx_builder *b, size_t f, int *done, contam_
     idx_infile *in = infile(b, f);
     *done = 0;
     if (in->file != f || !in->read || atomic_load(&in->processed) != in->batches ||
-        idx_builder_stopped(b, f))
+        atomic_load(&b->compacting) == f || idx_builder_stopped(b, f))
         return CONTAM_OK;
     for (int t = 0; t < b->nthreads; t++) {
         idx_bctx *c = &b->ctx[t];
@@ -398,6 +398,7 @@ contam_status idx_read_corpus(idx_builder *b, size_t first, contam_err *err)
     for (size_t k = 0; k < b->nin; k++)
         b->in[k].file = IDX_NO_FILE;
     b->cp_next = first;
+    atomic_store(&b->compacting, IDX_NO_FILE);
     contam_status st = CONTAM_OK;
     contam_err e; /* the reader thread's own failures */
     contam_err_clear(&e);

@@ -69,6 +69,7 @@ typedef struct {
     idx_infile *in;         /* files in flight, by index % nin (corpus pass only) */
     size_t nin;
     size_t cp_next;         /* the next file to checkpoint */
+    atomic_size_t compacting; /* the file whose pending runs are being merged */
     atomic_uint_fast64_t next_run, runs_spilled;
     idx_run_ref *pending;   /* runs spilled for files in flight (.file says which) */
     size_t npending, pending_cap;
@@ -106,7 +107,9 @@ contam_status idx_checkpoint(idx_builder *b, size_t f, const index_file *fs, uin
 /* build_merge.c */
 contam_status idx_compact_runs(idx_builder *b, contam_err *err);
 /* Merges the oldest runs of corpus file f when it has too many pending
- * (called by the reader thread while workers may add runs). */
+ * (called by the reader thread while workers may add runs): in an OpenMP
+ * task when there are other threads, one compaction at a time
+ * (b->compacting). A failure stops file f. */
 contam_status idx_compact_pending(idx_builder *b, size_t f, contam_err *err);
 contam_status idx_final_merge(idx_builder *b, contam_err *err);
 
