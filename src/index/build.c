@@ -42,8 +42,9 @@
  * parse tree, and the final merge's read buffers. */
 #define BASE_RSS ((uint64_t)24 << 20)
 /* Per thread: tokens, prefix sums and (a record bigger than the chunk) sort
- * scratch of the longest record (32 bytes a token: ~5 MiB for a 1 MB book)
- * and radix counters. */
+ * scratch of the longest record (32 bytes a token: ~5 MiB for a 1 MB book;
+ * a longer record is outside --mem, docs/PERFORMANCE.md) and radix
+ * counters. */
 #define THREAD_RSS ((uint64_t)5 << 20)
 
 void index_build_options_init(index_build_options *o)
@@ -415,10 +416,35 @@ static contam_status resume(idx_builder *b, const char *key, contam_err *err)
     return CONTAM_OK;
 }
 
-/* Splits --mem: batches in flight, chunks, per-thread record buffers, and
- * what remains (two fifths: a segment merge's copy of its older input may
- * approach the segments' own size, and the columns run up to a chunk past
- * the share before the spill) for the accumulated segments. */
+/* How --mem splits for T threads: batch and chunk sizes, the fixed part
+ * (batches in flight, chunks, per-thread record buffers) and what remains
+ * for the accumulated segments (two fifths of it: a segment merge's copy
+ * of its older input may approach the segments' own size, and the columns
+ * run up to a chunk past the share before the spill). */
+typedef struct {
+    uint64_t batch_bytes, pairs, fixed, acc;
+} mem_split;
+
+static mem_split split_mem(uint64_t mem, int T)
+{
+    mem_split m;
+    uint64_t bb = mem / 64;
+    m.batch_bytes = bb < ((uint64_t)64 << 10) ? (uint64_t)64 << 10 : bb > ((uint64_t)4 << 20) ? (uint64_t)4 << 20 : bb;
+    uint64_t pairs = mem / 32 / (uint64_t)T / sizeof(idx_pair) / 2;
+    m.pairs = pairs < 16384 ? 16384 : pairs > ((uint64_t)1 << 20) ? (uint64_t)1 << 20 : pairs;
+    /* Batch buffers may reach twice their size (doubling growth). */
+    m.fixed = BASE_RSS + 2 * m.batch_bytes * (uint64_t)(3 * T + 2) +
+              (uint64_t)T * (m.pairs * 2 * sizeof(idx_pair) + THREAD_RSS);
+    /* Not half but two fifths: with per-segment arrays, freed segment
+     * memory that malloc's per-thread arenas kept put peak RSS at
+     * 0.85-1.06 x --mem 256M on a corpus four times the budget with half
+     * (measured, 2 threads). The segment columns that replaced those
+     * arrays peak lower (201 MiB there); the margin is kept until half is
+     * measured again. */
+    m.acc = mem > m.fixed ? (mem - m.fixed) / 5 * 2 : 0;
+    return m;
+}
+
 static contam_status size_budget(idx_builder *b, contam_err *err)
 {
     const index_build_options *o = b->o;
@@ -426,29 +452,20 @@ static contam_status size_budget(idx_builder *b, contam_err *err)
     if (T < 1)
         T = 1;
     b->nthreads = T;
-    uint64_t mem = o->mem;
-    uint64_t bb = mem / 64;
-    bb = bb < ((uint64_t)64 << 10) ? (uint64_t)64 << 10 : bb > ((uint64_t)4 << 20) ? (uint64_t)4 << 20 : bb;
-    b->batch_bytes = (size_t)bb;
-    uint64_t pairs = mem / 32 / (uint64_t)T / sizeof(idx_pair) / 2;
-    pairs = pairs < 16384 ? 16384 : pairs > ((uint64_t)1 << 20) ? (uint64_t)1 << 20 : pairs;
-    b->chunk_pairs = (size_t)pairs;
-    /* Batch buffers may reach twice their size (doubling growth). */
-    uint64_t fixed = BASE_RSS + 2 * bb * (uint64_t)(3 * T + 2) +
-                     (uint64_t)T * (pairs * 2 * sizeof(idx_pair) + THREAD_RSS);
-    /* Not half but two fifths: with per-segment arrays, freed segment
-     * memory that malloc's per-thread arenas kept put peak RSS at
-     * 0.85-1.06 x --mem 256M on a corpus four times the budget with half
-     * (measured, 2 threads). The segment columns that replaced those
-     * arrays peak lower (201 MiB there); the margin is kept until half is
-     * measured again. */
-    uint64_t acc = mem > fixed ? (mem - fixed) / 5 * 2 : 0;
-    if (acc < (uint64_t)T * ((uint64_t)1 << 20))
+    mem_split m = split_mem(o->mem, T);
+    const uint64_t min_acc = (uint64_t)T << 20; /* a MiB of segments a thread */
+    if (m.acc < min_acc) {
+        /* The fixed part grows with --mem (batches, chunks): search. */
+        uint64_t need = (o->mem >> 20) + 1;
+        while (need < ((uint64_t)1 << 30) && split_mem(need << 20, T).acc < min_acc)
+            need++;
         return contam_err_set(err, CONTAM_ERR_ARG, NULL, 0,
                               "--mem %llu MiB is too small for %d threads (at least %llu MiB)",
-                              (unsigned long long)(mem >> 20), T,
-                              (unsigned long long)((fixed + 2 * (uint64_t)T * ((uint64_t)1 << 20)) >> 20) + 1);
-    b->acc_limit = acc / (uint64_t)T;
+                              (unsigned long long)(o->mem >> 20), T, (unsigned long long)need);
+    }
+    b->batch_bytes = (size_t)m.batch_bytes;
+    b->chunk_pairs = (size_t)m.pairs;
+    b->acc_limit = m.acc / (uint64_t)T;
     return CONTAM_OK;
 }
 

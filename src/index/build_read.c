@@ -34,7 +34,12 @@
 
 static idx_infile *infile(idx_builder *b, size_t f) { return &b->in[f % b->nin]; }
 
-static int process_text(idx_builder *b, idx_bctx *c, const char *text, size_t len, uint64_t ord)
+static int spill_thread(idx_builder *b, idx_bctx *c, size_t f);
+
+/* Adds a document's windows to c's accumulator (record ordinal ord, corpus
+ * file f). 0, -1 out of memory, -2 a spill failed (recorded). */
+static int process_text(idx_builder *b, idx_bctx *c, const char *text, size_t len, uint64_t ord,
+                        size_t f)
 {
     const ngram_token *tok;
     size_t nt;
@@ -86,6 +91,11 @@ static int process_text(idx_builder *b, idx_bctx *c, const char *text, size_t le
     for (size_t i = 0; i < m;) {
         if (c->acc.nchunk == c->acc.cap && idx_accum_flush_chunk(&c->acc))
             return -1;
+        /* Pieces may go to different runs too: spill between them as
+         * between records, or one book holds its thread's columns far past
+         * their share of --mem (a 1 MB record under --mem 56M: 4 MiB). */
+        if (c->acc.bytes > b->acc_limit && spill_thread(b, c, f))
+            return -2;
         size_t room = c->acc.cap - c->acc.nchunk;
         for (size_t e = i + room < m ? i + room : m; i < e; i++)
             idx_accum_push(&c->acc, h[i], ord);
@@ -93,7 +103,7 @@ static int process_text(idx_builder *b, idx_bctx *c, const char *text, size_t le
     return 0;
 }
 
-/* 0 processed or skipped, -1 out of memory. */
+/* 0 processed or skipped, -1 out of memory, -2 a spill failed. */
 static int process_record(idx_builder *b, idx_bctx *c, const io_batch *bt,
                           const io_batch_rec *r)
 {
@@ -101,7 +111,7 @@ static int process_record(idx_builder *b, idx_bctx *c, const io_batch *bt,
     uint64_t ord = bt->base + r->lineno - 1;
     if (bt->text_mode) {
         c->n.docs++;
-        return process_text(b, c, line, r->len, ord);
+        return process_text(b, c, line, r->len, ord, bt->file);
     }
     io_record rec;
     char why[120];
@@ -111,7 +121,7 @@ static int process_record(idx_builder *b, idx_bctx *c, const io_batch *bt,
     if (k < 0)
         return -1;
     if (k > 0) {
-        int rc = process_text(b, c, rec.text, rec.len, ord);
+        int rc = process_text(b, c, rec.text, rec.len, ord, bt->file);
         io_record_clear(&rec);
         return rc;
     }
@@ -196,8 +206,9 @@ static void process_batch(void *user, io_batch *bt)
         atomic_store(&c->slot, bt->file);
     }
     for (size_t k = 0; k < bt->nrecs && !idx_builder_stopped(b, bt->file); k++) {
-        if (process_record(b, c, bt, &bt->recs[k]) < 0) {
-            c->oom = 1;
+        int rc = process_record(b, c, bt, &bt->recs[k]);
+        if (rc < 0) {
+            c->oom = rc == -1;
             break;
         }
         if (c->acc.bytes > b->acc_limit && spill_thread(b, c, bt->file))

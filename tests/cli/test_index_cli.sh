@@ -29,6 +29,11 @@ run 2 "$CONTAM" index verify a b;      expect_err 'give one index directory'
 run 1 "$CONTAM" index build --out "$T/x" -q "$T/missing";     expect_err "$T/missing"
 run 1 "$CONTAM" index build --out "$T/x" -q --mem 48M --threads 4 "$C"; expect_err 'too small'
 [ ! -e "$T/x" ] && [ ! -e "$T/x.partial" ] || fail "a refused build left a directory"; ok
+# The smallest budget it names is enough, and one MiB less is not.
+least=$(sed -n 's/.*(at least \([0-9]*\) MiB).*/\1/p' "$T/err")
+[ -n "$least" ] || fail "no smallest budget in: $(cat "$T/err")"
+run 1 "$CONTAM" index build --out "$T/x" -q --mem "$((least - 1))M" --threads 4 "$C"; expect_err "at least $least MiB"
+run 0 "$CONTAM" index build --out "$T/least" -q --mem "${least}M" --threads 4 "$C/shard-07.jsonl.zst"
 
 # ---- build, info, verify ---------------------------------------------------------
 S0=$C/shard-00.jsonl.zst S1=$C/shard-01.jsonl.zst

@@ -244,6 +244,41 @@ static void same_bytes_for_threads_and_memory(void **state)
     assert_false(exists(tpath("same/a.partial")));
 }
 
+/* A document far bigger than a thread's share of --mem (a book): its
+ * windows, deduplicated, go to the accumulator in pieces, which spill as
+ * the share fills, so one document lands in several runs. It appears
+ * twice, and its n-grams must still count two documents each, as in a
+ * build whose budget holds it whole. */
+static void a_book_spills_in_pieces(void **state)
+{
+    (void)state;
+    contam_buf book = {0}, two = {0};
+    gen_corpus(&book, 9, 1, 600000, 0); /* 600 k distinct windows */
+    assert_int_equal(contam_buf_append(&two, book.ptr, book.size), 0);
+    assert_int_equal(contam_buf_append(&two, book.ptr, book.size), 0);
+    const char *files[1] = {put("book/two.jsonl", two.ptr, two.size)};
+    contam_buf_free(&book);
+    contam_buf_free(&two);
+    index_build_options o;
+    index_build_options_init(&o);
+    o.df = 1;
+    o.threads = 1;
+    o.mem = INDEX_MIN_MEM; /* a share of about 4 MiB: 350 k entries */
+    index_build_stats st;
+    contam_err err;
+    const char *small = tpath("book/small"), *big = tpath("book/big");
+    assert_int_equal(index_build(small, files, 1, &o, &st, &err), CONTAM_OK);
+    assert_true(st.runs_spilled >= 4); /* each copy split at least once */
+    o.mem = (uint64_t)1 << 30;
+    assert_int_equal(index_build(big, files, 1, &o, &st, &err), CONTAM_OK);
+    assert_int_equal(st.runs_spilled, 1);
+    assert_same_index(small, big);
+    index_meta m;
+    assert_int_equal(index_describe(small, &m, &err), CONTAM_OK);
+    assert_int_equal(m.keys, 600000 - 12);
+    index_meta_free(&m);
+}
+
 /* The fingerprint width comes from an estimate of the key count. With one
  * or two partitions, the big corpus's first slice of partition 0 holds
  * over 2^16 keys, so the estimate is that slice scaled up (with sixteen,
@@ -512,6 +547,7 @@ int main(void)
         cmocka_unit_test(lookups_match_brute_force),
         cmocka_unit_test(same_bytes_for_threads_and_memory),
         cmocka_unit_test(fp_width_from_a_slice),
+        cmocka_unit_test(a_book_spills_in_pieces),
         cmocka_unit_test(merge_and_append_equal_full_build),
         cmocka_unit_test(refuses_mismatched_parameters),
         cmocka_unit_test(scan_index_equals_scan),
