@@ -163,10 +163,7 @@ contam_status idx_checkpoint(idx_builder *b, size_t f, const index_file *fs, uin
         b->npending = keep;
     }
     j->next_run = atomic_load(&b->next_run);
-    contam_status st = idx_journal_write(b->journal_path, j, 0, err);
-    if (st == CONTAM_OK)
-        st = idx_compact_runs(b, err);
-    return st;
+    return idx_journal_write(b->journal_path, j, 0, err);
 }
 
 /* ---- setup -------------------------------------------------------------------------- */

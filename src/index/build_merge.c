@@ -136,9 +136,21 @@ static contam_status make_durable(idx_builder *b, contam_err *err)
     return st;
 }
 
+int idx_compact_runs_needed(const idx_builder *b)
+{
+    /* After the last file's checkpoint, up to COMPACT_FANIN runs more go to
+     * the final merge as they are: one merge of 16 runs less, which had
+     * the build's other threads waiting (a sixth of the 8-shard build
+     * under --mem 64M). The final merge opens them after the threads'
+     * accumulators are freed, so their buffers (68 KiB a run and thread)
+     * fit in what those held. */
+    size_t most = b->cp_next >= b->nfiles ? MAX_RUNS + COMPACT_FANIN : MAX_RUNS;
+    return b->j.nruns > most;
+}
+
 contam_status idx_compact_runs(idx_builder *b, contam_err *err)
 {
-    if (b->j.nruns <= MAX_RUNS)
+    if (!idx_compact_runs_needed(b))
         return CONTAM_OK;
     contam_status st = make_durable(b, err);
     if (st != CONTAM_OK)

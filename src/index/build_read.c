@@ -244,6 +244,37 @@ static void progress(idx_builder *b, int force)
     b->o->progress(&p, b->o->progress_user);
 }
 
+/* Merges committed runs (past MAX_RUNS of them) and clears
+ * b->compacting_runs; a failure stops the files from f on (those before are
+ * checkpointed, and the journal still lists their runs). */
+static void compact_committed(idx_builder *b, size_t f)
+{
+    contam_err e;
+    contam_err_clear(&e);
+    if (idx_compact_runs(b, &e) != CONTAM_OK)
+        idx_builder_error(b, &e, f);
+    atomic_store(&b->compacting_runs, 0);
+}
+
+/* After a checkpoint: compacts the committed runs when there are too many,
+ * in a task when there are other threads. The merge (and the fsyncs that
+ * make its inputs durable first) took the reader away from reading for
+ * 150-200 ms at a time, while the other thread ran out of batches; now the
+ * reader goes on, and only the next checkpoint waits (try_checkpoint). */
+static void start_compaction(idx_builder *b)
+{
+    if (!idx_compact_runs_needed(b) || atomic_load(&b->compacting_runs))
+        return;
+    atomic_store(&b->compacting_runs, 1);
+    size_t f = b->cp_next;
+    if (b->nthreads < 2) {
+        compact_committed(b, f);
+        return;
+    }
+#pragma omp task firstprivate(f) default(none) shared(b)
+    compact_committed(b, f);
+}
+
 /* Checkpoints file f, whose batches are done and slots retired; err is
  * never NULL here (idx_read_corpus passes its own). */
 static contam_status finish_file(idx_builder *b, size_t f, contam_err *err)
@@ -274,6 +305,7 @@ static contam_status finish_file(idx_builder *b, size_t f, contam_err *err)
     b->cp_next = f + 1;
     b->files_done++;
     progress(b, 1);
+    start_compaction(b);
     return CONTAM_OK;
 }
 
@@ -285,7 +317,8 @@ static contam_status try_checkpoint(idx_builder *b, size_t f, int *done, contam_
     idx_infile *in = infile(b, f);
     *done = 0;
     if (in->file != f || !in->read || atomic_load(&in->processed) != in->batches ||
-        atomic_load(&b->compacting) == f || idx_builder_stopped(b, f))
+        atomic_load(&b->compacting) == f || atomic_load(&b->compacting_runs) ||
+        idx_builder_stopped(b, f))
         return CONTAM_OK;
     for (int t = 0; t < b->nthreads; t++) {
         idx_bctx *c = &b->ctx[t];
@@ -327,7 +360,15 @@ static contam_status drain(idx_builder *b, contam_err *err)
         retire(b, &b->ctx[t]);
     }
 #pragma omp taskwait
-    return poll_checkpoints(b, err);
+    /* A checkpoint may start a compaction, which the next one waits for. */
+    contam_status st;
+    size_t before;
+    do {
+        before = b->cp_next;
+        st = poll_checkpoints(b, err);
+#pragma omp taskwait
+    } while (st == CONTAM_OK && b->cp_next != before);
+    return st;
 }
 
 static int stop_file(void *user, size_t f)
@@ -410,6 +451,7 @@ contam_status idx_read_corpus(idx_builder *b, size_t first, contam_err *err)
         b->in[k].file = IDX_NO_FILE;
     b->cp_next = first;
     atomic_store(&b->compacting, IDX_NO_FILE);
+    atomic_store(&b->compacting_runs, 0);
     contam_status st = CONTAM_OK;
     contam_err e; /* the reader thread's own failures */
     contam_err_clear(&e);

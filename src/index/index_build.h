@@ -70,6 +70,7 @@ typedef struct {
     size_t nin;
     size_t cp_next;         /* the next file to checkpoint */
     atomic_size_t compacting; /* the file whose pending runs are being merged */
+    atomic_int compacting_runs; /* idx_compact_runs is running (checkpoints wait) */
     atomic_uint_fast64_t next_run, runs_spilled;
     idx_run_ref *pending;   /* runs spilled for files in flight (.file says which) */
     size_t npending, pending_cap;
@@ -100,11 +101,14 @@ char *idx_builder_run_path(idx_builder *b, char name[32]);
 /* build_read.c: reads files[first..] in order, checkpointing each. */
 contam_status idx_read_corpus(idx_builder *b, size_t first, contam_err *err);
 /* build.c: records file f as finished (journal) with its pending runs; every
- * thread has retired it. */
+ * thread has retired it. Not while idx_compact_runs runs (b->compacting_runs). */
 contam_status idx_checkpoint(idx_builder *b, size_t f, const index_file *fs, uint64_t tokens,
                              uint64_t windows, contam_err *err);
 
-/* build_merge.c */
+/* build_merge.c: past MAX_RUNS committed runs, merges the smallest (their
+ * files stay checkpointed: the journal is rewritten once each merged run is
+ * durable). Not while a checkpoint is written. */
+int idx_compact_runs_needed(const idx_builder *b);
 contam_status idx_compact_runs(idx_builder *b, contam_err *err);
 /* Merges the oldest runs of corpus file f when it has too many pending
  * (called by the reader thread while workers may add runs): in an OpenMP
