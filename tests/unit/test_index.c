@@ -279,6 +279,58 @@ static void a_book_spills_in_pieces(void **state)
     index_meta_free(&m);
 }
 
+/* Allocation failures anywhere in a build with compactions (70 one-record
+ * files leave 70 runs; past 48 the builder merges 16): each fails with
+ * "out of memory" or succeeds, never leaves an index that looks complete,
+ * and a rerun without faults resumes to the same bytes as a clean build. */
+static void build_survives_allocation_failures(void **state)
+{
+    (void)state;
+    enum { NF = 70 };
+    const char *files[NF];
+    char *keep[NF]; /* put_corpus's paths live in rotating buffers */
+    for (int k = 0; k < NF; k++) {
+        char name[32];
+        snprintf(name, sizeof name, "oom/f%02d.jsonl", k);
+        files[k] = keep[k] = strdup(put_corpus(name, 200 + (unsigned)k, 1, 40, 0));
+        assert_non_null(keep[k]);
+    }
+    index_build_options o;
+    index_build_options_init(&o);
+    o.df = 1;
+    o.threads = 1; /* the fault counter is not for concurrent threads */
+    char ref[FIXTURE_PATH_MAX];
+    snprintf(ref, sizeof ref, "%s", tpath("oom/ref"));
+    unsigned long before = contam_alloc_count();
+    contam_alloc_fail_after(1L << 40); /* count a clean build's allocations */
+    build_ok(ref, files, NF, &o);
+    unsigned long total = contam_alloc_count() - before;
+    contam_alloc_fail_after(-1);
+    assert_true(total > 1000);
+    int failed = 0;
+    for (unsigned long k = 0; k < 24; k++) {
+        char out[FIXTURE_PATH_MAX];
+        snprintf(out, sizeof out, "%s", tpath("oom/try"));
+        contam_err err;
+        contam_err_clear(&err);
+        index_build_stats st;
+        contam_alloc_fail_after((long)(total * k / 24));
+        contam_status rc = index_build(out, files, NF, &o, &st, &err);
+        contam_alloc_fail_after(-1);
+        if (rc != CONTAM_OK) {
+            failed++;
+            assert_int_equal(rc, CONTAM_ERR_NOMEM);
+            assert_false(exists(out));
+            build_ok(out, files, NF, &o); /* resumes */
+        }
+        assert_same_index(ref, out);
+        assert_int_equal(io_rm_tree(out), 0);
+    }
+    assert_true(failed >= 20);
+    for (int k = 0; k < NF; k++)
+        free(keep[k]);
+}
+
 /* The fingerprint width comes from an estimate of the key count. With one
  * or two partitions, the big corpus's first slice of partition 0 holds
  * over 2^16 keys, so the estimate is that slice scaled up (with sixteen,
@@ -548,6 +600,7 @@ int main(void)
         cmocka_unit_test(same_bytes_for_threads_and_memory),
         cmocka_unit_test(fp_width_from_a_slice),
         cmocka_unit_test(a_book_spills_in_pieces),
+        cmocka_unit_test(build_survives_allocation_failures),
         cmocka_unit_test(merge_and_append_equal_full_build),
         cmocka_unit_test(refuses_mismatched_parameters),
         cmocka_unit_test(scan_index_equals_scan),
