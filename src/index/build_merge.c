@@ -3,8 +3,9 @@
  * so every key is rewritten O(log runs) times); the final merge writes each
  * partition from all runs (and, when appending, the existing partition),
  * partitions in parallel. Without --fp-bits, a counting pass over a slice of
- * partition 0 estimates the number of distinct keys, and the fingerprint width is the
- * smallest whose false-match rate (keys / 2^bits) is within --fp-rate. */
+ * partition 0 estimates the number of distinct keys, and the fingerprint
+ * width is the smallest whose false-match rate (keys / 2^bits) is within
+ * --fp-rate. */
 #include <errno.h>
 #include <math.h>
 #include <omp.h>
@@ -268,8 +269,8 @@ static contam_status count_range(idx_builder *b, unsigned p, uint64_t last, uint
 }
 
 /* The number of distinct keys, for the fingerprint width: counted exactly in
- * the first COUNT_SLICE-th of partition 0 (the hashes whose top bits below
- * the partition's are zero) and scaled up. Partitions, and slices of them,
+ * the first 2^-COUNT_SLICE_BITS of partition 0 (the hashes whose next bits
+ * after the partition's are zero) and scaled up. Partitions, and slices of them,
  * are equal ranges of a uniform hash, so the estimate's relative error is
  * about 1 / sqrt(keys counted); it depends only on the corpus (never on
  * threads or spills). The count runs on one thread while the others wait,
