@@ -60,6 +60,21 @@ void io_batcher_progress(const io_batcher *bt, io_batch_progress *p)
     p->records = atomic_load(&bt->records_done);
 }
 
+/* The capacity of a fresh batch buffer: the batch size and room for the
+ * record that crosses it, rounded up to whole huge pages when that stays
+ * within twice the batch size (what --mem counts a buffer at, and what
+ * batch_release keeps). The last partial 2 MiB was backed by small pages,
+ * 256 faults a MiB for every new buffer: 1.8 k of a 2-thread build's 6.9 k
+ * faults. Pooled buffers are never shrunk, which is what made rounding up
+ * other arrays grow RSS. */
+static size_t batch_cap(const io_batcher *bt)
+{
+    const size_t huge = (size_t)2 << 20;
+    size_t cap = bt->cfg.batch_bytes + bt->cfg.batch_bytes / 4 + 4096;
+    size_t whole = (cap + huge - 1) / huge * huge;
+    return cap >= huge && whole <= 2 * bt->cfg.batch_bytes ? whole : cap;
+}
+
 static void batch_release(io_batcher *bt, io_batch *b)
 {
     if (!b)
@@ -103,14 +118,7 @@ static io_batch *batch_get(io_batcher *bt, size_t file, uint64_t base, int text_
          * batch size. Huge pages when it is big enough: the reading thread
          * touches every page of every new batch first, and those page
          * faults (half of a 2-thread build's) delayed the work handed out. */
-        size_t cap = bt->cfg.batch_bytes + bt->cfg.batch_bytes / 4 + 4096;
-        /* In whole huge pages: a buffer's last partial 2 MiB was backed by
-         * small pages, 256 faults a MiB for every new buffer (1.8 k of a
-         * 2-thread build's 6.9 k faults). Pooled buffers are never shrunk,
-         * which is what made rounding up other arrays grow RSS. */
-        const size_t huge = (size_t)2 << 20;
-        if (cap >= huge)
-            cap = (cap + huge - 1) / huge * huge;
+        size_t cap = batch_cap(bt);
         if (!(b->buf.ptr = contam_malloc_large(cap))) {
             contam_free(b);
             return NULL;
