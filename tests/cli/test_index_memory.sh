@@ -40,6 +40,16 @@ if [ "$ASAN" = 0 ] && [[ -x /usr/bin/time ]] && /usr/bin/time -f %M -o "$T/probe
   for f in "$T"/x4/part-*.cidx; do
     cmp -s "$f" "$T/x4t2/$(basename "$f")" || fail "2-thread index differs: $(basename "$f")"
   done; ok
+  # Budgets in between: each sizes batches and chunks differently (at 120M,
+  # batch buffers rounded up to huge pages were not pooled, and the build
+  # peaked at 135 MiB).
+  for mem in 72 120 200; do
+    rm -rf "$T/x4m"
+    run 0 /usr/bin/time -f '%M' -o "$T/rssm" "$CONTAM" index build --out "$T/x4m" --df --threads 2 --mem "${mem}M" "$T/x4.jsonl.zst"
+    rss_kib=$(tail -1 "$T/rssm")
+    echo "peak RSS $((rss_kib / 1024)) MiB under --mem ${mem}M, 2 threads"
+    [ "$rss_kib" -le $((mem * 1024)) ] || fail "peak RSS ${rss_kib} KiB over --mem ${mem}M (2 threads)"; ok
+  done
 fi
 run 0 "$CONTAM" index verify -q "$T/x4"
 run 0 "$CONTAM" index info --json "$T/once"; cp "$T/out" "$T/once.json"
