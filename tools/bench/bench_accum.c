@@ -18,33 +18,17 @@
 #include <time.h>
 
 #include "index/index_accum.h"
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int parse_size(const char *s, unsigned long long lo, unsigned long long hi, size_t *out)
-{
-    char *end;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (*s < '0' || *s > '9' || *end || v < lo || v > hi)
-        return -1;
-    *out = (size_t)v;
-    return 0;
-}
+#include "bench_util.h"
 
 int main(int argc, char **argv)
 {
     size_t pairs = (size_t)1 << 20, reps = 12;
     for (int i = 1; i < argc; i++) {
         if (i + 1 < argc && !strcmp(argv[i], "--pairs") &&
-            !parse_size(argv[i + 1], 1024, (unsigned long long)1 << 26, &pairs))
+            !bench_parse_range(argv[i + 1], 1024, (uint64_t)1 << 26, &pairs))
             i++;
         else if (i + 1 < argc && !strcmp(argv[i], "--reps") &&
-                 !parse_size(argv[i + 1], 1, 1000, &reps))
+                 !bench_parse_range(argv[i + 1], 1, 1000, &reps))
             i++;
         else {
             fprintf(stderr, "usage: bench_accum [--pairs N (1024..2^26)] [--reps N (1..1000)]\n");
@@ -66,14 +50,14 @@ int main(int argc, char **argv)
             x ^= x << 17;
             idx_accum_push(&a, x, i / 700);
         }
-        double t0 = now();
+        double t0 = bench_now();
         memcpy(copy, a.chunk, pairs * sizeof *copy);
-        double t1 = now();
+        double t1 = bench_now();
         if (idx_accum_flush_chunk(&a)) {
             fprintf(stderr, "bench_accum: out of memory\n");
             return 1;
         }
-        double t2 = now();
+        double t2 = bench_now();
         if (a.nseg != 1 || a.seg[0].n != pairs) { /* random 64-bit keys: all distinct */
             fprintf(stderr, "bench_accum: flush kept %zu of %zu hashes\n",
                     a.nseg ? a.seg[0].n : 0, pairs);

@@ -20,27 +20,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
+
+#include "bench_util.h"
 
 #define HUGE_BYTES ((size_t)2 << 20)
 #define PAGE_BYTES ((size_t)4096)
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int parse_count(const char *s, unsigned long long hi, size_t *out)
-{
-    char *end;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (*s < '1' || *s > '9' || *end || v > hi)
-        return -1;
-    *out = (size_t)v;
-    return 0;
-}
 
 /* One repetition: 0, or -1 when the memory cannot be mapped. */
 static int touch_once(size_t bytes, int huge, double *touch_s, double *memset_s)
@@ -54,12 +38,12 @@ static int touch_once(size_t bytes, int huge, double *touch_s, double *memset_s)
 #if defined(MADV_HUGEPAGE) && defined(MADV_NOHUGEPAGE)
     (void)madvise(p, bytes, huge ? MADV_HUGEPAGE : MADV_NOHUGEPAGE); /* a hint */
 #endif
-    double t0 = now();
+    double t0 = bench_now();
     for (size_t i = 0; i < bytes; i += PAGE_BYTES)
         p[i] = 1;
-    double t1 = now();
+    double t1 = bench_now();
     memset(p, 2, bytes);
-    double t2 = now();
+    double t2 = bench_now();
     /* Keeps the stores: the compiler may not drop writes it cannot see read. */
     volatile unsigned char sink = p[bytes - 1];
     (void)sink;
@@ -73,10 +57,11 @@ int main(int argc, char **argv)
 {
     size_t mib = 256, reps = 3;
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--mib") && i + 1 < argc && !parse_count(argv[i + 1], 65536, &mib)) {
+        if (!strcmp(argv[i], "--mib") && i + 1 < argc &&
+            !bench_parse_range(argv[i + 1], 1, 65536, &mib)) {
             i++;
         } else if (!strcmp(argv[i], "--reps") && i + 1 < argc &&
-                   !parse_count(argv[i + 1], 100, &reps)) {
+                   !bench_parse_range(argv[i + 1], 1, 100, &reps)) {
             i++;
         } else {
             fprintf(stderr, "usage: bench_faults [--mib N (1-65536)] [--reps N (1-100)]\n");

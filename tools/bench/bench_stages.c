@@ -31,6 +31,7 @@
 #include "common/common.h"
 #include "io/io.h"
 #include "ngram/ngram.h"
+#include "bench_util.h"
 
 #define NSTAGES 6
 #define PROBE_CHUNK 32
@@ -267,8 +268,8 @@ static void usage(void)
 
 static uint64_t parse_num(const char *opt, const char *v, uint64_t lo, uint64_t hi)
 {
-    uint64_t x;
-    if (contam_parse_size(v, &x) != 0 || x < lo || x > hi) {
+    size_t x;
+    if (bench_parse_range(v, lo, hi, &x) != 0) {
         fprintf(stderr, "bench_stages: bad value for %s (%llu..%llu)\n", opt,
                 (unsigned long long)lo, (unsigned long long)hi);
         exit(2);
