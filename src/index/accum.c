@@ -15,7 +15,7 @@
  * while its columns grow (during its first files). Separate arrays per
  * segment, even with freed ones kept for reuse, left every merge output
  * larger than any kept array: fresh pages, and a small page fault costs
- * 10-15 us on these virtual machines (tools/bench/bench_faults.c; faults
+ * about 10 us on these virtual machines (tools/bench/bench_faults.c; faults
  * and page zeroing were 15% of a two-thread build's CPU,
  * docs/PERFORMANCE.md).
  *
